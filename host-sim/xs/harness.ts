@@ -1,0 +1,142 @@
+/**
+ * Runs node code on the real XS engine (npm @agoric/xsnap builds `xsnap-worker` from Moddable's XS sources).
+ *
+ * An entry module exports `handle(request: Uint8Array): Uint8Array`. It is bundled with esbuild exactly as
+ * ../shared/DESIGN.md prescribes (iife, platform neutral, Moddable module names aliased to host shims),
+ * evaluated in a fresh xsnap worker, and called with bytes; each call returns the reply and the worker's
+ * meter counts. Those counts are deterministic run to run: they are minewatch's CPU (`compute`, XS meter
+ * units) and memory (`heapCount`, live XS slots) figures for the node.
+ *
+ * Node code that needs host IO calls the global `issueCommand(ArrayBuffer): ArrayBuffer` that xsnap provides;
+ * `onHostCommand` answers it here.
+ */
+import "@endo/init";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { xsnap } from "@agoric/xsnap";
+import { build } from "esbuild";
+import { moddableShimFiles } from "../moddable/aliases.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export interface BundleOptions {
+  aliases?: Record<string, string>;
+  minify?: boolean;
+}
+
+const GLOBAL = "__minewatchEntry";
+
+/** Bundles an entry for XS; returns the script text. */
+export async function bundleForXs(entry: string, options: BundleOptions = {}): Promise<string> {
+  const result = await build({
+    entryPoints: [path.resolve(root, entry)],
+    bundle: true,
+    write: false,
+    format: "iife",
+    globalName: GLOBAL,
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    target: "es2022",
+    minify: options.minify ?? false,
+    alias: { ...moddableShimFiles, ...options.aliases },
+    logLevel: "silent",
+    absWorkingDir: root,
+  });
+  const [file] = result.outputFiles;
+  if (!file) throw new Error(`esbuild produced no output for ${entry}`);
+  return `${file.text}
+globalThis.handleCommand = function (message) {
+  const out = ${GLOBAL}.handle(new Uint8Array(message));
+  if (!(out instanceof Uint8Array)) throw new TypeError("XS entry handle() must return a Uint8Array");
+  return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out.buffer : out.slice().buffer;
+};
+`;
+}
+
+export interface XsReply {
+  reply: Uint8Array;
+  /** XS meter units spent by this call. */
+  compute: number;
+  /** Live XS heap slots after this call (before any collection). */
+  heapCount: number;
+}
+
+export interface XsWorkerOptions extends BundleOptions {
+  name?: string;
+  onHostCommand?: (request: Uint8Array) => Uint8Array | Promise<Uint8Array>;
+  /** Meter limit per call (xsnap's crank limit); a call that exceeds it fails. */
+  meteringLimit?: number;
+}
+
+interface XsnapWorker {
+  evaluate(
+    code: string,
+  ): Promise<{ meterUsage: { compute: number | null; currentHeapCount: number | null } }>;
+  issueCommand(m: Uint8Array): Promise<{
+    reply: Uint8Array;
+    meterUsage: { compute: number | null; currentHeapCount: number | null };
+  }>;
+  close(): Promise<void>;
+  terminate(): Promise<void>;
+}
+
+export class XsWorker {
+  #worker: XsnapWorker;
+  readonly bundleBytes: number;
+
+  private constructor(worker: XsnapWorker, bundleBytes: number) {
+    this.#worker = worker;
+    this.bundleBytes = bundleBytes;
+  }
+
+  static async start(entry: string, options: XsWorkerOptions = {}): Promise<XsWorker> {
+    const script = await bundleForXs(entry, options);
+    const onHost = options.onHostCommand;
+    const worker = (await xsnap({
+      name: options.name ?? `minewatch-${path.basename(entry)}`,
+      os: os.type(),
+      spawn,
+      fs,
+      stdout: "inherit",
+      stderr: "inherit",
+      meteringLimit: options.meteringLimit ?? 1e9,
+      handleCommand: onHost
+        ? async (m: Uint8Array) => onHost(m)
+        : async () => {
+            throw new Error("this XS entry has no host command handler");
+          },
+    })) as XsnapWorker;
+    try {
+      await worker.evaluate(script);
+    } catch (e) {
+      await worker.terminate().catch(() => {});
+      throw new Error(`XS could not evaluate the bundle of ${entry}: ${(e as Error).message}`);
+    }
+    return new XsWorker(worker, Buffer.byteLength(script));
+  }
+
+  async call(request: Uint8Array): Promise<XsReply> {
+    const r = await this.#worker.issueCommand(request);
+    return {
+      reply: new Uint8Array(r.reply),
+      compute: r.meterUsage.compute ?? Number.NaN,
+      heapCount: r.meterUsage.currentHeapCount ?? Number.NaN,
+    };
+  }
+
+  /** Evaluates extra script in the worker (e.g. `gc()`); returns its meter counts. */
+  async evaluate(code: string): Promise<{ compute: number; heapCount: number }> {
+    const r = await this.#worker.evaluate(code);
+    return {
+      compute: r.meterUsage.compute ?? Number.NaN,
+      heapCount: r.meterUsage.currentHeapCount ?? Number.NaN,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.#worker.close();
+  }
+}
