@@ -1,0 +1,113 @@
+// Mutated-frame generator shared by the test suite (>= 1e5 frames) and `npm run fuzz` (>= 1e6): seeded
+// (host-sim/prng.ts), so a failure prints a seed and an index that replay it exactly.
+
+import { Prng } from "../../host-sim/prng.js";
+import { sealFrame } from "../../protocol/auth.js";
+import { decodeFrame } from "../../protocol/decode.js";
+import { encodeFrame } from "../../protocol/encode.js";
+import { ProtocolError } from "../../protocol/errors.js";
+import { EXAMPLE_KEY, EXAMPLES } from "../../protocol/examples.js";
+import { HEADER_AUTH_BIT, TRAILER_BYTES } from "../../protocol/schema.js";
+import { nobleFrameMac } from "../protocol/noble-mac.js";
+
+/** Bytes that mean something to a CBOR head or our header. */
+const INTERESTING = [
+  0x00, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1f, 0x20, 0x21, 0x22, 0x28, 0x2f, 0x38, 0x3b, 0x3f, 0x40, 0x48,
+  0x58, 0x5f, 0x60, 0x7f, 0x80, 0x84, 0x98, 0x9f, 0xa0, 0xbf, 0xc0, 0xd8, 0xf4, 0xf6, 0xf9, 0xfb, 0xff,
+];
+
+/** Every example frame, plain and sealed (counter 1..). */
+export function seedCorpus(): Uint8Array[] {
+  const corpus: Uint8Array[] = [];
+  EXAMPLES.forEach((frame, i) => {
+    const plain = encodeFrame(frame);
+    corpus.push(plain);
+    const buffer = new Uint8Array(plain.length + TRAILER_BYTES);
+    buffer.set(plain);
+    corpus.push(buffer.slice(0, sealFrame(buffer, 0, plain.length, i + 1, EXAMPLE_KEY, nobleFrameMac)));
+  });
+  return corpus;
+}
+
+export function mutate(prng: Prng, input: Uint8Array): Uint8Array {
+  let b = Array.from(input);
+  const rounds = prng.int(1, 3);
+  for (let r = 0; r < rounds; r++) {
+    const at = b.length === 0 ? 0 : prng.int(0, b.length - 1);
+    switch (prng.int(0, 8)) {
+      case 0:
+        if (b.length) b[at] = b[at]! ^ (1 << prng.int(0, 7));
+        break;
+      case 1:
+        if (b.length) b[at] = prng.int(0, 255);
+        break;
+      case 2:
+        if (b.length) b[at] = INTERESTING[prng.int(0, INTERESTING.length - 1)]!;
+        break;
+      case 3:
+        b = b.slice(0, prng.int(0, b.length));
+        break;
+      case 4:
+        b.splice(
+          at,
+          0,
+          prng.chance(0.5) ? prng.int(0, 255) : INTERESTING[prng.int(0, INTERESTING.length - 1)]!,
+        );
+        break;
+      case 5:
+        b.splice(at, 1);
+        break;
+      case 6: {
+        const len = prng.int(1, 6);
+        b.splice(at, 0, ...b.slice(at, at + len));
+        break;
+      }
+      case 7:
+        b[0] = (prng.int(0, 7) << 5) | (prng.chance(0.5) ? HEADER_AUTH_BIT : 0) | prng.int(0, 15);
+        break;
+      default: {
+        const len = prng.int(0, 12);
+        b = Array.from({ length: len }, () => prng.int(0, 255));
+        break;
+      }
+    }
+  }
+  return new Uint8Array(b);
+}
+
+export interface FuzzReport {
+  frames: number;
+  accepted: number;
+  byCode: Record<string, number>;
+}
+
+/**
+ * Decodes `count` mutated frames. Throws (with seed and index) if the decoder raises anything but a
+ * ProtocolError, or accepts bytes that are not exactly what the encoder produces for the decoded frame.
+ */
+export function fuzzDecoder(seed: number, count: number): FuzzReport {
+  const prng = new Prng(seed);
+  const corpus = seedCorpus();
+  const report: FuzzReport = { frames: 0, accepted: 0, byCode: {} };
+  for (let i = 0; i < count; i++) {
+    const bytes = mutate(prng, corpus[i % corpus.length]!);
+    report.frames++;
+    try {
+      const d = decodeFrame(bytes);
+      const body = bytes.slice(0, d.authenticated ? bytes.length - TRAILER_BYTES : bytes.length);
+      body[0] = body[0]! & ~HEADER_AUTH_BIT;
+      const again = encodeFrame(d.frame);
+      if (again.length !== body.length || again.some((x, k) => x !== body[k])) {
+        throw new Error(`accepted non-canonical bytes ${Buffer.from(bytes).toString("hex")}`);
+      }
+      report.accepted++;
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) {
+        const msg = e instanceof Error ? e.message : String(e);
+        throw new Error(`seed ${seed} frame ${i} (${Buffer.from(bytes).toString("hex")}): ${msg}`);
+      }
+      report.byCode[e.code] = (report.byCode[e.code] ?? 0) + 1;
+    }
+  }
+  return report;
+}
