@@ -63,7 +63,8 @@ export class SimPin {
   drive(level: PinLevel): void {
     if (level === this.#level) return;
     this.#level = level;
-    for (const l of this.#listeners) l(level);
+    const listeners = this.#listeners;
+    for (let i = 0; i < listeners.length; i++) listeners[i]!(level);
   }
 
   onChange(listener: (level: PinLevel) => void): () => void {
