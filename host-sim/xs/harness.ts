@@ -119,7 +119,12 @@ export class XsWorker {
   }
 
   async call(request: Uint8Array): Promise<XsReply> {
-    const r = await this.#worker.issueCommand(request);
+    let r: Awaited<ReturnType<XsnapWorker["issueCommand"]>>;
+    try {
+      r = await this.#worker.issueCommand(request);
+    } catch (e) {
+      throw xsError(e);
+    }
     return {
       reply: new Uint8Array(r.reply),
       compute: r.meterUsage.compute ?? Number.NaN,
@@ -129,7 +134,12 @@ export class XsWorker {
 
   /** Evaluates extra script in the worker (e.g. `gc()`); returns its meter counts. */
   async evaluate(code: string): Promise<{ compute: number; heapCount: number }> {
-    const r = await this.#worker.evaluate(code);
+    let r: Awaited<ReturnType<XsnapWorker["evaluate"]>>;
+    try {
+      r = await this.#worker.evaluate(code);
+    } catch (e) {
+      throw xsError(e);
+    }
     return {
       compute: r.meterUsage.compute ?? Number.NaN,
       heapCount: r.meterUsage.currentHeapCount ?? Number.NaN,
@@ -139,4 +149,16 @@ export class XsWorker {
   async close(): Promise<void> {
     await this.#worker.close();
   }
+}
+
+/** xsnap reports an exception in the worker as "unhandled exception" with the XS message in `cause`. */
+function xsError(e: unknown): Error {
+  const err = e as Error & { cause?: unknown };
+  const causes: string[] = [];
+  let c: unknown = err?.cause;
+  while (c && causes.length < 4) {
+    causes.push(c instanceof Error ? c.message : String(c));
+    c = (c as { cause?: unknown }).cause;
+  }
+  return new Error(`XS: ${[err?.message ?? String(e), ...causes].join(": ")}`, { cause: e });
 }
