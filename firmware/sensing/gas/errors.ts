@@ -1,0 +1,40 @@
+/**
+ * The gas pipeline's only error type (house rule 5): a machine-readable `code` and the offending `value`, so
+ * the runtime can count failures by kind and the CLI can print one line naming what was wrong.
+ * Errors are raised for bad configuration (profile, location, calibration, settings), for impossible time
+ * (a timestamp that is not finite or not later than the previous one) and for a malformed persisted state.
+ * They are checked before any state changes. Sample VALUES never raise: NaN / Infinity are "no data"
+ * (a fault the pipeline reports), because a sensing loop must never stop on a bad reading.
+ */
+export type GasErrorCode =
+  /** A setting is missing, not a number, or outside its documented range. */
+  | "bad-config"
+  /** The two calibration points are not usable (equal raw values, non-finite numbers). */
+  | "bad-calibration"
+  /** No set-point profile of that name. */
+  | "unknown-profile"
+  /** The profile has no such location class. */
+  | "unknown-location"
+  /** Not one of ch4, co, o2, h2s. */
+  | "unknown-gas"
+  /** A timestamp is not finite or not later than the previous sample's. */
+  | "time-not-increasing"
+  /** An imported state has the wrong length or impossible numbers. */
+  | "bad-state";
+
+export class GasError extends Error {
+  readonly code: GasErrorCode;
+  /** The offending value: a number, a name, a field name. */
+  readonly value: unknown;
+
+  constructor(code: GasErrorCode, message: string, value: unknown) {
+    super(message);
+    this.name = "GasError";
+    this.code = code;
+    this.value = value;
+  }
+}
+
+export function isGasError(e: unknown): e is GasError {
+  return e instanceof GasError;
+}
