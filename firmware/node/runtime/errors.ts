@@ -1,0 +1,27 @@
+/** The runtime's error: a machine-readable code and the offending value (house rule 5). Runs on XS. */
+export type RuntimeErrorCode =
+  /** A configuration value outside its range, or set-points in the wrong order. */
+  | "bad-config"
+  /** A constructor option is missing or malformed (clock, storage, key, node id...). */
+  | "bad-option"
+  /** Stored data that cannot be read back (wrong length, CRC mismatch, unknown version). */
+  | "bad-storage"
+  /** The 32-bit frame counter is used up: the node must be re-keyed before it may send again. */
+  | "counter-exhausted"
+  /** A downlink that was refused (bad MAC, replay, unknown type). */
+  | "bad-downlink";
+
+export class RuntimeError extends Error {
+  readonly code: RuntimeErrorCode;
+  readonly value: unknown;
+  constructor(code: RuntimeErrorCode, message: string, value: unknown) {
+    super(message);
+    this.name = "RuntimeError";
+    this.code = code;
+    this.value = value;
+  }
+}
+
+export function isRuntimeError(e: unknown): e is RuntimeError {
+  return e instanceof RuntimeError;
+}

@@ -1,0 +1,149 @@
+/**
+ * Frame building: fills preallocated frame objects, encodes them into one buffer, seals them (counter + MAC,
+ * protocol/auth.ts) and appends them to the outbox at their priority class. The counter is taken from the
+ * persisted FrameCounter at build time and travels inside the sealed bytes, so every re-send of a frame
+ * (after a broker outage, after a reboot) carries the same counter and the collector can drop copies.
+ * Values are clamped to their schema ranges here (a reading beyond a field's range saturates; the schema
+ * says a node clamps before it builds). Nothing is allocated per frame except what the outbox's flash does.
+ */
+import type { FrameMac } from "../../../protocol/auth.js";
+import { sealFrame } from "../../../protocol/auth.js";
+import { encodeFrameInto, MAX_FRAME_BYTES } from "../../../protocol/encode.js";
+import type {
+  AlarmFrame,
+  BirthFrame,
+  EventFrame,
+  StatusFrame,
+  TelemetryFrame,
+  UplinkFrame,
+} from "../../../protocol/frames.js";
+import { FrameType, U16, U32 } from "../../../protocol/schema.js";
+import { type Outbox, Priority } from "../outbox.js";
+import type { FrameCounter } from "./storage.js";
+
+/** Outbox class of each uplink frame type. */
+export function priorityOf(type: number): Priority {
+  switch (type) {
+    case FrameType.Alarm:
+      return Priority.Alarm;
+    case FrameType.Event:
+      return Priority.Event;
+    case FrameType.Status:
+      return Priority.Status;
+    case FrameType.Birth:
+      return Priority.Birth;
+    default:
+      return Priority.Telemetry;
+  }
+}
+
+/** Rounds and clamps to an integer field range (NaN -> `ifNaN`). */
+export function clampInt(v: number, min: number, max: number, ifNaN = 0): number {
+  if (Number.isNaN(v)) return ifNaN;
+  const r = Math.round(v);
+  return r < min ? min : r > max ? max : r;
+}
+
+export class FrameBuilder {
+  readonly alarm: AlarmFrame = { type: FrameType.Alarm, channel: 0, level: 0, value: 0, ageS: 0 };
+  readonly event: EventFrame = {
+    type: FrameType.Event,
+    onsetAgoMs: 0,
+    durationMs: 0,
+    pgaMilliG: 0,
+    ppvUmPerS: 0,
+    dominantFreqDeciHz: 0,
+    staLtaPeakX100: 0,
+  };
+  readonly telemetry: TelemetryFrame = {
+    type: FrameType.Telemetry,
+    ch4CentiPctVol: 0,
+    coPpm: 0,
+    o2DeciPctVol: 0,
+    h2sDeciPpm: 0,
+    vibRmsUmPerS: 0,
+    vibPeakUmPerS: 0,
+    batteryMv: 0,
+  };
+  readonly status: StatusFrame = {
+    type: FrameType.Status,
+    uptimeS: 0,
+    batteryMv: 0,
+    sensorFaults: 0,
+    radioTxCount: 0,
+    radioTxFailCount: 0,
+    radioRxCount: 0,
+    outboxDepth: 0,
+  };
+  readonly birth: BirthFrame;
+  #buf = new Uint8Array(MAX_FRAME_BYTES);
+  /** views[n] = the first n bytes of the buffer: one view per length, made once. */
+  #views: Uint8Array[] = [];
+  #counter: FrameCounter;
+  #key: Uint8Array;
+  #mac: FrameMac;
+  #outbox: Outbox;
+  /** Frames built; frames the outbox refused (capacity policy). */
+  built = 0;
+  refused = 0;
+  /** Counter of the last frame built. */
+  lastCounter = -1;
+
+  constructor(counter: FrameCounter, key: Uint8Array, mac: FrameMac, outbox: Outbox, nodeId: Uint8Array) {
+    this.#counter = counter;
+    this.#key = key;
+    this.#mac = mac;
+    this.#outbox = outbox;
+    for (let n = 0; n <= MAX_FRAME_BYTES; n++) this.#views.push(this.#buf.subarray(0, n));
+    this.birth = {
+      type: FrameType.Birth,
+      nodeId,
+      fwMajor: 0,
+      fwMinor: 0,
+      fwPatch: 0,
+      configHash: 0,
+      capabilities: 0,
+    };
+  }
+
+  /** Encodes, seals and stores `frame`; returns the outbox id (or the outbox's REFUSED). */
+  emit(frame: UplinkFrame): number {
+    const end = encodeFrameInto(frame, this.#buf, 0);
+    const counter = this.#counter.take();
+    const sealed = sealFrame(this.#buf, 0, end, counter, this.#key, this.#mac);
+    this.lastCounter = counter;
+    this.built++;
+    const id = this.#outbox.append(this.#views[sealed]!, priorityOf(frame.type), counter);
+    if (id < 0) this.refused++;
+    return id;
+  }
+
+  emitAlarm(channel: number, level: number, value: number, ageS: number): number {
+    const a = this.alarm;
+    a.channel = channel;
+    a.level = level;
+    a.value = clampInt(value, 0, U16);
+    a.ageS = clampInt(ageS, 0, U16);
+    return this.emit(a);
+  }
+
+  emitStatus(
+    uptimeS: number,
+    batteryMv: number,
+    sensorFaults: number,
+    tx: number,
+    txFail: number,
+    rx: number,
+    depth: number,
+  ): number {
+    const s = this.status;
+    s.uptimeS = clampInt(uptimeS, 0, U32);
+    s.batteryMv = clampInt(batteryMv, 0, U16);
+    s.sensorFaults = sensorFaults >>> 0;
+    s.radioTxCount = clampInt(tx, 0, U32);
+    s.radioTxFailCount = clampInt(txFail, 0, U32);
+    s.radioRxCount = clampInt(rx, 0, U32);
+    s.outboxDepth = clampInt(depth, 0, U16);
+    return this.emit(s);
+  }
+}

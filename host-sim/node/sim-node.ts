@@ -1,0 +1,189 @@
+/**
+ * A simulated minewatch node: a SimBoard with the variant's chip models (fed from value sources: recordings
+ * or functions of virtual time), the host device provider, key-value storage, a flash model holding the
+ * outbox, and the real runtime (firmware/node/runtime.ts) with the real drivers, all on one VirtualClock.
+ * This is the unit the simulator issue fleet-ifies.
+ *
+ * Reboot (`reboot()`, and the default watchdog action) does what a power cycle does: the runtime and its
+ * drivers go, RAM state is lost, the flash and key-value storage stay, the chips stay powered (they are on
+ * the board's supply). A new runtime then boots from storage and flash (outbox recovery scan).
+ * No Node APIs here: the XS entries bundle this file.
+ */
+import { sha256 } from "@noble/hashes/sha2.js";
+import { Outbox } from "../../firmware/node/outbox.js";
+import { type OpenedSensors, openSensors, type Variant } from "../../firmware/node/runtime/wiring.js";
+import { NodeRuntime, type NodeRuntimeOptions } from "../../firmware/node/runtime.js";
+import type { Transport } from "../../firmware/node/transport.js";
+import { SimBoard } from "../board.js";
+import { Ads1115Model } from "../chips/ads1115.js";
+import { type AccelSource, Adxl355Model } from "../chips/adxl355.js";
+import { MIPEX_WARMUP_MS, Mipex02Model } from "../chips/mipex02.js";
+import type { VirtualClock } from "../clock.js";
+import { nobleFrameMac } from "../crypto/frame-mac.js";
+import { DEFAULT_PORTS, type HostDevice, makeDevice } from "../device.js";
+import { FlashModel } from "../flash.js";
+import { Prng } from "../prng.js";
+import { MemoryKeyValue } from "./key-value.js";
+
+/** Gas values in the gas's unit at a virtual time, and the acceleration source at the ADXL355's ODR. */
+export interface SimSources {
+  ch4PctVol?: (tMs: number) => number;
+  coPpm?: (tMs: number) => number;
+  o2PctVol?: (tMs: number) => number;
+  h2sPpm?: (tMs: number) => number;
+  accel?: AccelSource;
+}
+
+export interface SimNodeOptions {
+  clock: VirtualClock;
+  seed: number;
+  variant: Variant;
+  sources?: SimSources;
+  /** Makes the node's transports; called at every boot (RAM state does not survive a reboot). */
+  transports?: (node: SimNode) => Transport[];
+  /** EUI-64 as 16 lowercase hex digits (default derived from the seed). */
+  nodeId?: string;
+  key?: Uint8Array;
+  profile?: string;
+  location?: string;
+  odrHz?: number;
+  /** Outbox flash region, bytes (default 16 sectors of 4096). */
+  flashBytes?: number;
+  /** Battery voltage at a virtual time, mV (default: 3.7 V falling 1 mV an hour). */
+  batteryMv?: (tMs: number) => number;
+  /** The MIPEX module has been powered long enough to be warm at the first boot (default false). */
+  sensorsWarm?: boolean;
+  /** Extra runtime options (tests). */
+  runtime?: Partial<NodeRuntimeOptions>;
+}
+
+/** First 32 bits of SHA-256 (the birth frame's configHash), @noble/hashes on the host. */
+export function sha256First32(bytes: Uint8Array): number {
+  const d = sha256(bytes);
+  return ((d[0]! << 24) | (d[1]! << 16) | (d[2]! << 8) | d[3]!) >>> 0;
+}
+
+export class SimNode {
+  readonly options: SimNodeOptions;
+  readonly clock: VirtualClock;
+  readonly prng: Prng;
+  readonly board: SimBoard;
+  readonly device: HostDevice;
+  readonly storage = new MemoryKeyValue();
+  readonly flash: FlashModel;
+  readonly nodeIdHex: string;
+  readonly nodeId: Uint8Array;
+  readonly key: Uint8Array;
+  readonly mipex: Mipex02Model | undefined;
+  readonly adc: Ads1115Model | undefined;
+  readonly accel: Adxl355Model | undefined;
+  runtime!: NodeRuntime;
+  outbox!: Outbox;
+  transports: Transport[] = [];
+  sensors: OpenedSensors | undefined;
+  boots = 0;
+  /** Watchdog trips: [virtual time, task]. */
+  readonly watchdogTrips: [number, string][] = [];
+
+  constructor(o: SimNodeOptions) {
+    this.options = o;
+    this.clock = o.clock;
+    this.prng = new Prng(o.seed >>> 0);
+    this.board = new SimBoard(o.clock, this.prng.fork(1));
+    this.device = makeDevice(this.board);
+    this.flash = new FlashModel({ byteLength: o.flashBytes ?? 16 * 4096, blockSize: 4096 });
+    const idPrng = this.prng.fork(2);
+    this.nodeIdHex = o.nodeId ?? hex32(0x70b3d57e) + hex32(idPrng.nextUint32());
+    this.nodeId = new Uint8Array(8);
+    for (let i = 0; i < 8; i++) this.nodeId[i] = Number.parseInt(this.nodeIdHex.slice(2 * i, 2 * i + 2), 16);
+    this.key = o.key ?? Uint8Array.from({ length: 16 }, () => idPrng.int(0, 255));
+    const src = o.sources ?? {};
+    const noise = this.prng.fork(3);
+    if (o.variant !== "vibration") {
+      const warmAt = o.clock.now() - (o.sensorsWarm ? MIPEX_WARMUP_MS + 1000 : 0);
+      // Clean air by default, with a little seeded noise: a real cell never reads perfectly flat (the
+      // pipeline's stuck check would rightly flag one that does).
+      this.mipex = new Mipex02Model(this.board, {
+        port: DEFAULT_PORTS.serial,
+        ch4PctVol: src.ch4PctVol ?? ((t) => Math.max(0, 0.02 + 0.01 * Math.sin(t / 60_000))),
+        poweredAtMs: warmAt,
+      });
+      const co = src.coPpm ?? (() => 0);
+      const o2 = src.o2PctVol ?? (() => 20.9 + 0.02 * (noise.next() - 0.5));
+      const h2s = src.h2sPpm ?? (() => 0);
+      // Volts as the wiring's DEFAULT front ends make them (runtime/wiring.ts DEFAULT_CELL_FRONT_ENDS).
+      this.adc = new Ads1115Model(this.board, {
+        port: DEFAULT_PORTS.i2c,
+        inputs: [(t) => co(t) / 500, (t) => o2(t) / 25, (t) => h2s(t) / 100, undefined],
+      });
+    }
+    if (o.variant !== "gas") {
+      const accel = src.accel ?? quietGround(this.prng.fork(4));
+      this.accel = new Adxl355Model(this.board, { source: accel, noiseUgPerRtHz: 0 });
+      this.board.attachSPI(DEFAULT_PORTS.spi, this.device.pin.accelSelect, this.accel);
+    }
+    this.boot();
+  }
+
+  /** Opens the drivers and the outbox, builds and starts the runtime (what a power-on does). */
+  boot(): void {
+    const o = this.options;
+    this.boots++;
+    this.outbox = new Outbox(this.flash, { maxRecords: 256, maxPayloadBytes: 64 });
+    this.sensors = openSensors(this.device, { variant: o.variant, odrHz: o.odrHz ?? 1000 });
+    this.transports = o.transports ? o.transports(this) : [];
+    const battery = o.batteryMv ?? ((t: number) => 3700 - t / 3_600_000);
+    this.runtime = new NodeRuntime({
+      clock: this.clock,
+      storage: this.storage,
+      outbox: this.outbox,
+      transports: this.transports,
+      mac: nobleFrameMac,
+      key: this.key,
+      configDigest: sha256First32,
+      identity: { nodeId: this.nodeId, fwMajor: 0, fwMinor: 1, fwPatch: 0 },
+      gasPorts: this.sensors.gasPorts,
+      gas: { profile: o.profile ?? "kz-ru-coal", location: o.location ?? "face" },
+      ...(this.sensors.accel ? { accel: this.sensors.accel } : {}),
+      batteryMv: () => battery(this.clock.now()),
+      onWatchdog: (task) => {
+        this.watchdogTrips.push([this.clock.now(), task]);
+        this.reboot();
+      },
+      ...o.runtime,
+    });
+    this.runtime.start();
+  }
+
+  /** Power cycle: everything in RAM goes; flash, storage and the chips stay. */
+  reboot(): void {
+    this.shutdown();
+    this.flash.reboot();
+    this.boot();
+  }
+
+  /** Stops the runtime and closes the drivers (the node is off). */
+  shutdown(): void {
+    this.runtime.stop();
+    this.sensors?.close();
+    this.sensors = undefined;
+  }
+}
+
+export function createSimNode(options: SimNodeOptions): SimNode {
+  return new SimNode(options);
+}
+
+/** Gravity on z and micro-tremor noise: a node bolted to quiet rock. */
+export function quietGround(prng: Prng): AccelSource {
+  return (_t, out) => {
+    out[0] = 0.002 * (prng.next() - 0.5);
+    out[1] = 0.002 * (prng.next() - 0.5);
+    out[2] = 9.80665 + 0.002 * (prng.next() - 0.5);
+    return undefined;
+  };
+}
+
+function hex32(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, "0");
+}
