@@ -92,26 +92,66 @@ export interface VerifiedFrame {
 
 /**
  * The collector's (or the node's, for downlinks) gate: checks the MAC, then the counter, then decodes.
- * Keeps the last accepted counter per node; rejects a bad MAC ("bad-mac") and a counter at or below the
- * last accepted one ("replayed-counter"), saying which. Pure code: persist `lastCounter()` and `restore()`
- * it across restarts, or a restarted collector accepts replays of frames it saw before.
+ *
+ * Replay protection is a sliding window (as IPsec's anti-replay window, RFC 4303 section 3.4.3): frames may
+ * arrive out of counter order, because the node's outbox sends an alarm ahead of telemetry that queued
+ * during an outage, and LoRaWAN and MQTT paths race. A counter is accepted once if it is above the highest
+ * accepted one, or within `windowSize` below it and not seen yet; a counter seen before is
+ * "replayed-counter"; one older than the window is "stale-counter" (it cannot be told from a replay, so
+ * it is refused, and the error says so). A bad MAC is "bad-mac".
+ *
+ * The full 32-bit counter is rebuilt from its low 16 bits: first as the unique value in
+ * (highest - windowSize, highest - windowSize + 65536], then one epoch later (a node up to 65535 frames
+ * ahead after a long radio gap), then one epoch earlier (an old replay): at most 3 HMACs per frame.
+ *
+ * Pure code: persist `lastCounter()` and `restore()` it across restarts, or a restarted collector accepts
+ * replays of frames it saw before. After `restore` the whole window counts as seen (the conservative choice:
+ * a frame from before the restart that arrives late is refused as stale, never accepted twice).
  */
+export interface FrameVerifierOptions {
+  /** Counters tolerated out of order below the highest accepted one. Default 256. */
+  windowSize?: number;
+}
+
+interface CounterState {
+  highest: number;
+  /** seen[c % windowSize] === c when counter c was accepted; -1 marks a slot as "seen" after restore. */
+  seen: Float64Array;
+  /** Counters at or below this are stale (before restore, or out of the window). */
+  floor: number;
+}
+
 export class FrameVerifier {
   #mac: FrameMac;
   #keyFor: (nodeId: string) => Uint8Array | undefined;
-  #last = new Map<string, number>();
+  #state = new Map<string, CounterState>();
+  readonly windowSize: number;
 
-  constructor(mac: FrameMac, keyFor: (nodeId: string) => Uint8Array | undefined) {
+  constructor(
+    mac: FrameMac,
+    keyFor: (nodeId: string) => Uint8Array | undefined,
+    options: FrameVerifierOptions = {},
+  ) {
+    const w = options.windowSize ?? 256;
+    if (!Number.isInteger(w) || w < 1 || w > 0x8000) {
+      throw new ProtocolError("out-of-range", `replay window must be an integer in 1..32768, got ${w}`, w);
+    }
     this.#mac = mac;
     this.#keyFor = keyFor;
+    this.windowSize = w;
   }
 
+  /** The highest counter accepted from the node (persist it). */
   lastCounter(nodeId: string): number | undefined {
-    return this.#last.get(nodeId);
+    return this.#state.get(nodeId)?.highest;
   }
 
+  /** Resumes after a restart: counters up to `counter` count as used. */
   restore(nodeId: string, counter: number): void {
-    this.#last.set(nodeId, counter);
+    const st = this.#stateFor(nodeId);
+    st.highest = counter;
+    st.floor = counter;
+    st.seen.fill(-1);
   }
 
   verify(nodeId: string, bytes: Uint8Array): VerifiedFrame {
@@ -127,47 +167,71 @@ export class FrameVerifier {
       );
     }
     const low16 = (bytes[header.bodyEnd]! << 8) | bytes[header.bodyEnd + 1]!;
-    const last = this.#last.get(nodeId);
-    const counter = this.#resolveCounter(nodeId, bytes, low16, last, key);
+    const st = this.#state.get(nodeId);
+    const counter = this.#resolveCounter(nodeId, bytes, low16, st, key);
     const { frame } = decodeFrame(bytes);
-    this.#last.set(nodeId, counter);
+    const s = st ?? this.#stateFor(nodeId);
+    if (st === undefined || counter > s.highest) s.highest = counter;
+    s.seen[counter % this.windowSize] = counter;
     return { frame, counter };
   }
 
-  /**
-   * Finds the full counter: the smallest value above the last accepted one with these low 16 bits, if the
-   * MAC matches it; otherwise, if the MAC matches an already-used counter with these bits, a replay.
-   */
+  #stateFor(nodeId: string): CounterState {
+    let st = this.#state.get(nodeId);
+    if (!st) {
+      st = { highest: -1, seen: new Float64Array(this.windowSize).fill(-2), floor: -1 };
+      this.#state.set(nodeId, st);
+    }
+    return st;
+  }
+
+  /** Finds the full counter whose low 16 bits travelled, checks its MAC, then the replay window. */
   #resolveCounter(
     nodeId: string,
     bytes: Uint8Array,
     low16: number,
-    last: number | undefined,
+    st: CounterState | undefined,
     key: Uint8Array,
   ): number {
     const mac = this.#mac;
-    if (last === undefined) {
+    if (st === undefined || st.highest < 0) {
       if (macMatches(bytes, low16, key, mac)) return low16;
       throw badMac(nodeId, bytes);
     }
-    const epoch = last - (last % 0x10000);
-    const sameEpoch = epoch + low16;
-    const next = sameEpoch > last ? sameEpoch : sameEpoch + 0x10000;
-    if (next <= 0xffffffff && macMatches(bytes, next, key, mac)) return next;
-    // A replay: the MAC matches an earlier counter with these low bits. Two earlier epochs are tried (at
-    // most 3 HMACs per frame, so a flood of junk cannot make the verifier work harder); an older replay
-    // is still rejected, as bad-mac.
-    for (let used = next - 0x10000; used >= 0 && used >= next - 0x20000; used -= 0x10000) {
-      if (macMatches(bytes, used, key, mac)) {
-        throw new ProtocolError(
-          "replayed-counter",
-          `replayed frame from node ${nodeId}: counter ${used} was already used (last accepted ${last})`,
-          used,
-        );
-      }
+    const w = this.windowSize;
+    const base = st.highest - w + 1;
+    const candidate = base + ((((low16 - base) % 0x10000) + 0x10000) % 0x10000);
+    if (candidate >= 0 && candidate <= 0xffffffff && macMatches(bytes, candidate, key, mac)) {
+      if (candidate > st.highest) return candidate;
+      if (candidate <= st.floor || st.seen[candidate % w] === -1) throw stale(nodeId, candidate, st.highest);
+      if (st.seen[candidate % w] === candidate) throw replayed(nodeId, candidate, st.highest);
+      return candidate;
     }
+    // A node far ahead (up to 65535 frames past the highest accepted: a long radio gap).
+    const ahead = candidate + 0x10000;
+    if (candidate <= st.highest && ahead <= 0xffffffff && macMatches(bytes, ahead, key, mac)) return ahead;
+    // An old replay from the previous epoch. At most 3 HMACs per frame, so junk cannot make the verifier
+    // work harder; a replay from further back is reported as bad-mac.
+    const older = candidate - 0x10000;
+    if (older >= 0 && macMatches(bytes, older, key, mac)) throw stale(nodeId, older, st.highest);
     throw badMac(nodeId, bytes);
   }
+}
+
+function replayed(nodeId: string, counter: number, highest: number): ProtocolError {
+  return new ProtocolError(
+    "replayed-counter",
+    `replayed frame from node ${nodeId}: counter ${counter} was already accepted (highest accepted ${highest})`,
+    counter,
+  );
+}
+
+function stale(nodeId: string, counter: number, highest: number): ProtocolError {
+  return new ProtocolError(
+    "replayed-counter",
+    `replayed frame from node ${nodeId}: counter ${counter} was already used or is older than the replay window (highest accepted ${highest})`,
+    counter,
+  );
 }
 
 function badMac(nodeId: string, bytes: Uint8Array): ProtocolError {

@@ -109,3 +109,76 @@ describe("FrameVerifier", () => {
     expect(codeOf(() => verifier().verify("n1", seal(EXAMPLE_ALARM, 1).subarray(0, 7)))).toBe("truncated");
   });
 });
+
+describe("FrameVerifier replay window (frames may arrive out of counter order)", () => {
+  const verifier = (windowSize?: number) =>
+    new FrameVerifier(nobleFrameMac, () => EXAMPLE_KEY, windowSize === undefined ? {} : { windowSize });
+
+  it("accepts an alarm that overtook queued telemetry, exactly once each", () => {
+    const v = verifier();
+    v.verify("n1", seal(EXAMPLE_TELEMETRY, 10));
+    // After an outage the outbox sends the alarm (counter 14) before telemetry 11..13.
+    expect(v.verify("n1", seal(EXAMPLE_ALARM, 14)).counter).toBe(14);
+    for (const c of [11, 12, 13]) expect(v.verify("n1", seal(EXAMPLE_TELEMETRY, c)).counter).toBe(c);
+    for (const c of [10, 11, 12, 13, 14]) {
+      expect(codeOf(() => v.verify("n1", seal(EXAMPLE_TELEMETRY, c)))).toBe("replayed-counter");
+    }
+    expect(v.lastCounter("n1")).toBe(14);
+  });
+
+  it("refuses a counter older than the window as stale, naming it", () => {
+    const v = verifier(8);
+    v.verify("n1", seal(EXAMPLE_TELEMETRY, 0));
+    v.verify("n1", seal(EXAMPLE_TELEMETRY, 20));
+    let message = "";
+    try {
+      v.verify("n1", seal(EXAMPLE_TELEMETRY, 5));
+    } catch (e) {
+      message = (e as Error).message;
+      expect((e as ProtocolError).code).toBe("replayed-counter");
+    }
+    expect(message).toMatch(/counter 5 was already used or is older than the replay window/);
+    // Inside the window (13..20) an unseen counter is still accepted.
+    expect(v.verify("n1", seal(EXAMPLE_TELEMETRY, 13)).counter).toBe(13);
+  });
+
+  it("rebuilds counters across the 16-bit wrap, in and out of order", () => {
+    const v = verifier();
+    v.verify("n1", seal(EXAMPLE_TELEMETRY, 0xfffe));
+    expect(v.verify("n1", seal(EXAMPLE_TELEMETRY, 0x10001)).counter).toBe(0x10001);
+    expect(v.verify("n1", seal(EXAMPLE_TELEMETRY, 0xffff)).counter).toBe(0xffff);
+    expect(v.verify("n1", seal(EXAMPLE_TELEMETRY, 0x10000)).counter).toBe(0x10000);
+    expect(codeOf(() => v.verify("n1", seal(EXAMPLE_TELEMETRY, 0xffff)))).toBe("replayed-counter");
+  });
+
+  it("after restore, nothing at or below the restored counter is accepted again", () => {
+    const v = verifier();
+    v.restore("n1", 100);
+    for (const c of [100, 99, 60])
+      expect(codeOf(() => v.verify("n1", seal(EXAMPLE_TELEMETRY, c)))).toBe("replayed-counter");
+    expect(v.verify("n1", seal(EXAMPLE_TELEMETRY, 101)).counter).toBe(101);
+  });
+
+  it("never accepts the same counter twice under any arrival order (property)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 1, maxLength: 60 }), (order) => {
+        const v = verifier(64);
+        const accepted = new Set<number>();
+        for (const c of order) {
+          try {
+            const r = v.verify("n1", seal(EXAMPLE_ALARM, c));
+            expect(accepted.has(r.counter)).toBe(false);
+            accepted.add(r.counter);
+          } catch (e) {
+            expect((e as ProtocolError).code).toBe("replayed-counter");
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("rejects a bad window size with its value", () => {
+    expect(codeOf(() => verifier(0))).toBe("out-of-range");
+  });
+});
