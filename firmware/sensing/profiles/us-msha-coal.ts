@@ -1,31 +1,40 @@
 /**
- * "us-msha-coal": US underground coal mines, 30 CFR part 75.
- * Methane: 30 CFR 75.323 sets two action levels, 1.0 % (changes / adjustments, power off at the working
- * place) and 1.5 % (withdraw persons, de-energise), so A1 = 1.0 and A2 = 1.5 are RULES here.
- * Toxic gases: 30 CFR 75.322 incorporates the ACGIH TLVs of 1972 ("Threshold Limit Values for Substances in
- * Workroom Air"), so TWA follows the 1972 TLV. O2: 30 CFR 75.321(a)(1), at least 19.5 %.
- * SOURCES.md gives the clause of every number and marks what could not be confirmed at the source.
+ * "us-msha-coal": US underground coal mines, 30 CFR part 75 and the Mine Act behind it.
+ * Methane: two action levels, 1.0 % (changes / adjustments, power off at the working place) and 1.5 %
+ * (withdraw persons, cut power), so A1 = 1.0 and A2 = 1.5 are rules here. confirmed at the statute the
+ * regulation implements, 30 U.S.C. 863(h)(2) (working places) and 863(i)(1)-(2) (air returning from a working
+ * section); the text of 30 CFR 75.323 itself was not read (its intake-air-course wording is confirmed only in
+ * the West Virginia copy, W. Va. Code 22A-2-43(c)).
+ * Toxic gases: 30 CFR 75.322 (confirmed, msha.gov) incorporates the ACGIH TLVs of 1972, so TWA follows the
+ * 1972 TLV (the 1972 rows themselves were not read: UNCONFIRMED). O2: confirmed 30 U.S.C. 863(b), not less
+ * than 19.5 %. Status of every number: provenance.ts (checked by a test) and SOURCES.md.
  */
 import { CH4_DEFAULTS, CO_DEFAULTS, H2S_DEFAULTS, O2_DEFAULTS } from "./common.js";
 import { DAY_MS, type GasProfile } from "./types.js";
 
-/** 75.323(b): working places and intake air courses; (c): return air splits. Same two levels in each. */
+/** Same two levels at working places (30 U.S.C. 863(h)(2)), intake air courses (75.323(b), W. Va. copy) and
+ * returns from a working section (863(i)). */
 const WORKING_PLACE = { a1: { value: 1.0, hysteresis: 0.05 }, a2: { value: 1.5, hysteresis: 0.05 } };
 
 export const US_MSHA_COAL: GasProfile = {
   name: "us-msha-coal",
-  title: "US underground coal (30 CFR 75.323 methane, 75.321 oxygen, 75.322 ACGIH 1972 TLVs)",
+  title:
+    "US underground coal (30 U.S.C. 863 and 30 CFR 75.323 methane, 863(b) oxygen, 75.322 ACGIH 1972 TLVs)",
   exposureStandard: "ACGIH TLV 1972 (incorporated by 30 CFR 75.322)",
   locations: ["intake", "face", "return", "local"],
   ch4ByLocation: {
-    // 75.323(b)(1) 1.0 % / (b)(2) 1.5 % in an intake air course.
+    // Intake air course, 1.0 % / 1.5 %: UNCONFIRMED at 30 CFR 75.323(b)(1)-(2) (text not read); the same
+    // words ("working place or an intake air course") are in W. Va. Code 22A-2-43(c)(1)-(2).
     intake: WORKING_PLACE,
-    // 75.323(b) in a working place.
+    // Working place. confirmed: 30 U.S.C. 863(h)(2), "1.0 volume per centum or more of methane, changes or
+    // adjustments shall be made at once" / "1.5 volume per centum or more ... all persons ... withdrawn".
     face: WORKING_PLACE,
-    // 75.323(c) return air split: 1.0 % / 1.5 %.
+    // Split of air returning from a working section. confirmed: 30 U.S.C. 863(i)(1) 1.0 %, (i)(2) 1.5 %.
+    // Not modelled: 863(i)(3) lets virgin-territory returns run to 2.0 % under conditions, and the bleeder
+    // limits of 75.323 were not read.
     return: WORKING_PLACE,
-    // DEFAULT mapping: 75.323 has no "local accumulation" class; a node at a local accumulation is at a
-    // working place, so (b) applies. 75.1324(a) (no blasting at 1.0 % or more, confirmed) agrees with A1.
+    // DEFAULT mapping: part 75 has no "local accumulation" class; a node at a local accumulation is at a
+    // working place, so 863(h)(2) applies. confirmed: 75.1324(a), no shot fired at 1.0 volume percent or more.
     local: WORKING_PLACE,
   },
   gases: {
@@ -37,8 +46,9 @@ export const US_MSHA_COAL: GasProfile = {
       stel: null,
       twa: null,
       rorPerMin: { value: 0.5, hysteresis: 0.25 }, // DEFAULT, as in kz-ru-coal
-      // 75.342(a)(4): machine-mounted methane monitors calibrated at least every 31 days (NOT confirmed at
-      // source in this session: DEFAULT until checked).
+      // 31 days. UNCONFIRMED at 75.342(a)(4) (machine-mounted monitors; text not read). The same 31 days is
+      // confirmed for hand-held methane detectors: 75.320(a) "calibrated with a known methane-air mixture at
+      // least once every 31 days". 30 U.S.C. 863(l) only says monitors are "frequently tested".
       calIntervalMs: 31 * DAY_MS,
     },
     co: {
@@ -48,7 +58,8 @@ export const US_MSHA_COAL: GasProfile = {
       // DEFAULT: an instantaneous reading at the 1972 TLV-TWA (50 ppm) is the action level.
       a2: { value: 50, hysteresis: 2 },
       enrichment: null,
-      // 1972 ACGIH TLV for CO: 50 ppm TWA (via 75.322; value NOT confirmed at source in this session).
+      // 50 ppm TWA, the 1972 ACGIH TLV for CO via 75.322. UNCONFIRMED: the 1972 booklet was found
+      // (toxicdocs) but its CO row was not read. (Today's ACGIH TLV is 25 ppm, NIOSH REL 35 ppm.)
       twa: { value: 50, hysteresis: 2 },
       // DEFAULT: 1972 TLVs used excursion factors, not STELs; 2 x TLV over 15 min.
       stel: { value: 100, hysteresis: 5 },
@@ -58,10 +69,10 @@ export const US_MSHA_COAL: GasProfile = {
       ...O2_DEFAULTS,
       // DEFAULT: 20.0 %vol early warning.
       a1: { value: 20.0, hysteresis: 0.1 },
-      // 75.321(a)(1): at least 19.5 % oxygen where persons work or travel (the same figure appears in the
-      // Illinois 225 ILCS 705/31.01 and Missouri 293.120 mine codes, confirmed; federal text not retrieved).
+      // confirmed: 30 U.S.C. 863(b), "All active workings shall be ventilated by a current of air containing
+      // not less than 19.5 volume per centum of oxygen" (75.321(a)(1) text not read; same figure).
       a2: { value: 19.5, hysteresis: 0.1 },
-      // DEFAULT: 23.5 %vol, OSHA 29 CFR 1910.146(b) oxygen-enriched atmosphere.
+      // DEFAULT (borrowed): 23.5 %vol, OSHA's oxygen-enriched threshold (29 CFR 1910.146; secondary source).
       enrichment: { value: 23.5, hysteresis: 0.2 },
       stel: null,
       twa: null,
@@ -74,9 +85,11 @@ export const US_MSHA_COAL: GasProfile = {
       // DEFAULT: an instantaneous reading at the 1972 TLV-TWA (10 ppm).
       a2: { value: 10, hysteresis: 0.5 },
       enrichment: null,
-      // 1972 ACGIH TLV for H2S: 10 ppm TWA (via 75.322; value NOT confirmed at source in this session).
+      // 10 ppm TWA, the 1972 ACGIH TLV for H2S via 75.322. UNCONFIRMED for 1972 (row not read); the ACGIH
+      // TLV was 10 ppm until ACGIH cut it to 1 ppm in 2010 (confirmed, ASSE 2014 abstract).
       twa: { value: 10, hysteresis: 0.5 },
-      // DEFAULT: 15 ppm over 15 min (the STEL ACGIH listed for H2S once STELs were introduced; unconfirmed).
+      // DEFAULT (borrowed): 15 ppm over 15 min, the ACGIH STEL for H2S before 2010 (confirmed, same
+      // abstract); the 1972 list that 75.322 incorporates has no STELs.
       stel: { value: 15, hysteresis: 1 },
       rorPerMin: null,
     },

@@ -15,10 +15,21 @@ describe("set-point profiles", () => {
           expect(() => validateGasSettings(resolveGasSettings(p, gas, loc), gas)).not.toThrow();
   });
 
-  it("us-msha-coal: CH4 1.0 % / 1.5 % (30 CFR 75.323) and O2 19.5 % (75.321)", () => {
-    const ch4 = resolveGasSettings("us-msha-coal", "ch4", "face");
-    expect([ch4.a1?.value, ch4.a2?.value]).toEqual([1.0, 1.5]);
+  it("us-msha-coal: CH4 1.0 % / 1.5 % at working places and returns (30 U.S.C. 863(h)(2), (i)), O2 19.5 % (863(b))", () => {
+    for (const loc of ["face", "return"]) {
+      const ch4 = resolveGasSettings("us-msha-coal", "ch4", loc);
+      expect([ch4.a1?.value, ch4.a2?.value]).toEqual([1.0, 1.5]);
+    }
     expect(resolveGasSettings("us-msha-coal", "o2", "face").a2?.value).toBe(19.5);
+  });
+
+  it("kz-ru-coal: toxic averages follow the current ACGIH TLVs (CO TWA 25; H2S TWA 1, STEL 5 since 2010)", () => {
+    const co = resolveGasSettings("kz-ru-coal", "co", "face");
+    const h2s = resolveGasSettings("kz-ru-coal", "h2s", "face");
+    expect(co.twa?.value).toBe(25);
+    expect([h2s.twa?.value, h2s.stel?.value]).toEqual([1, 5]);
+    // The ceiling (A2, the MAC) sits above the 15-min average limit, so STEL can alarm before the ceiling.
+    expect(h2s.stel!.value).toBeLessThan(h2s.a2!.value);
   });
 
   it("kz-ru-coal: CH4 limits depend on the location class", () => {
