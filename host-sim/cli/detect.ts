@@ -1,0 +1,217 @@
+/**
+ * `minewatch detect <recording>`: replays a recording (directory, manifest, CSV or MiniSEED file) through the
+ * node's sensing pipelines and prints what they decide: gas alarms and faults, seismic events. With
+ * `--evaluate`, compares against the recording's labels (or `--labels FILE`) and prints the quality figures.
+ */
+import { isGasError } from "../../firmware/sensing/gas/index.js";
+import { isSeismicError } from "../../firmware/sensing/seismic/index.js";
+import { RecordingError } from "../recordings/errors.js";
+import { checkGasCrossings, seismicQuality } from "../recordings/evaluate.js";
+import { findingJson, findingText } from "../recordings/findings.js";
+import { readLabels } from "../recordings/labels.js";
+import { LOCATIONS, type Location, openRecording } from "../recordings/recording.js";
+import { type ReplayOptions, replay } from "../recordings/replay/index.js";
+import type { SeismicOverrides } from "../recordings/replay/seismic.js";
+import { CliError } from "./errors.js";
+import type { Command } from "./main.js";
+
+const USAGE = `usage: minewatch detect <recording> [options]
+
+<recording>: a recording directory (recording.json inside), a manifest .json, a .csv or a .mseed file
+(format: host-sim/recordings/FORMAT.md).
+
+options:
+  --profile NAME        gas set-point profile (default: the recording's, else the gas pipeline's default)
+  --location L          intake | face | return | local: where the node hangs (methane limits depend on it)
+  --json                one JSON object a line: t (s from the recording's start), kind, channel, ...
+  --evaluate            compare with the labels: gas crossings alarmed within one sample period,
+                        seismic recall and false triggers per node-day (exit 1 if a crossing was missed)
+  --labels FILE         labels for --evaluate (default: the recording's labels file)
+  --sta S, --lta S      seismic STA / LTA windows in seconds
+  --on X, --off X       seismic trigger thresholds (STA/LTA ratio)
+  --method M            recursive | classic STA/LTA
+  --ppv-profile NAME    PPV limit profile for event classes (e.g. usbm-ri8507-plaster, din4150-3-line1)`;
+
+interface Args {
+  target: string;
+  profile?: string;
+  location?: Location;
+  json: boolean;
+  evaluate: boolean;
+  labels?: string;
+  seismic: SeismicOverrides;
+}
+
+function number(flag: string, text: string | undefined): number {
+  const v = text === undefined ? Number.NaN : Number(text);
+  if (text === undefined || text.trim() === "" || !Number.isFinite(v) || v <= 0) {
+    throw new CliError(
+      `${flag} needs a number > 0, got ${text === undefined ? "nothing" : JSON.stringify(text)}`,
+    );
+  }
+  return v;
+}
+
+export function parseArgs(argv: string[]): Args {
+  const a: Args = { target: "", json: false, evaluate: false, seismic: {} };
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith("--")) throw new CliError(`${arg} needs a value`);
+      return v;
+    };
+    switch (arg) {
+      case "--json":
+        a.json = true;
+        break;
+      case "--evaluate":
+        a.evaluate = true;
+        break;
+      case "--profile":
+        a.profile = value();
+        break;
+      case "--location": {
+        const v = value();
+        if (!LOCATIONS.includes(v as Location)) {
+          throw new CliError(`--location must be one of ${LOCATIONS.join("|")}, got ${JSON.stringify(v)}`);
+        }
+        a.location = v as Location;
+        break;
+      }
+      case "--labels":
+        a.labels = value();
+        break;
+      case "--sta":
+        a.seismic.staS = number(arg, value());
+        break;
+      case "--lta":
+        a.seismic.ltaS = number(arg, value());
+        break;
+      case "--on":
+        a.seismic.onThreshold = number(arg, value());
+        break;
+      case "--off":
+        a.seismic.offThreshold = number(arg, value());
+        break;
+      case "--method": {
+        const v = value();
+        if (v !== "recursive" && v !== "classic")
+          throw new CliError(`--method must be recursive or classic, got ${JSON.stringify(v)}`);
+        a.seismic.method = v;
+        break;
+      }
+      case "--ppv-profile":
+        a.seismic.ppvProfile = value();
+        break;
+      default:
+        if (arg.startsWith("-")) throw new CliError(`unknown option ${arg} (see minewatch detect --help)`);
+        positional.push(arg);
+    }
+  }
+  if (positional.length !== 1) {
+    throw new CliError(
+      positional.length === 0
+        ? "no recording given (see minewatch detect --help)"
+        : `one recording at a time, got ${positional.length}: ${positional.join(" ")}`,
+    );
+  }
+  a.target = positional[0]!;
+  return a;
+}
+
+function pct(x: number): string {
+  return Number.isNaN(x) ? "n/a" : `${(100 * x).toFixed(1)} %`;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  try {
+    const rec = await openRecording(args.target);
+    const labels = args.labels !== undefined ? await readLabels(args.labels) : rec.labels;
+    const options: ReplayOptions = { seismic: args.seismic };
+    if (args.profile !== undefined) options.profile = args.profile;
+    if (args.location !== undefined) options.location = args.location;
+    const result = await replay(rec, options);
+    if (!args.json) {
+      for (const s of result.streams) {
+        out(
+          `# ${s.pipeline} ${s.channel}: ${s.samples} samples, ${s.durationS.toFixed(1)} s at ${(1 / s.periodS).toPrecision(4)} Hz (${s.name})${s.profile ? `, profile ${s.profile}, location ${s.location}` : ""}`,
+        );
+      }
+    }
+    for (const f of result.findings) out(args.json ? findingJson(f) : findingText(f));
+    if (!args.evaluate) return 0;
+    if (labels.length === 0)
+      throw new CliError(
+        `${args.target}: --evaluate needs labels (none in the recording; give --labels FILE)`,
+      );
+    let failed = false;
+    const gasStreams = result.streams.filter((s) => s.pipeline === "gas");
+    if (gasStreams.length > 0) {
+      const periodS = Math.max(...gasStreams.map((s) => s.periodS));
+      const crossings = checkGasCrossings(result.findings, labels, periodS);
+      const ok = crossings.filter((c) => c.ok).length;
+      const worst = Math.max(0, ...crossings.map((c) => c.latencyS ?? Number.POSITIVE_INFINITY));
+      failed = ok < crossings.length;
+      if (args.json)
+        out(
+          JSON.stringify({
+            kind: "evaluation-gas",
+            crossings: crossings.length,
+            alarmedInTime: ok,
+            periodS,
+            worstLatencyS: worst,
+          }),
+        );
+      else {
+        out(
+          `# gas: ${ok} of ${crossings.length} labelled crossings alarmed within one sample period (${periodS} s); worst latency ${worst} s`,
+        );
+        for (const c of crossings.filter((x) => !x.ok)) {
+          out(
+            `#   MISSED ${c.label.channel} ${c.label.level} at ${c.label.t} s (latency ${c.latencyS ?? "never"})`,
+          );
+        }
+      }
+    }
+    for (const s of result.streams.filter((x) => x.pipeline === "seismic")) {
+      const mine = result.findings.filter((f) => f.channel === s.channel);
+      const q = seismicQuality(mine, labels, s.durationS, s.periodS);
+      if (args.json) {
+        const { missed, ...figures } = q;
+        out(
+          JSON.stringify({
+            kind: "evaluation-seismic",
+            channel: s.channel,
+            ...figures,
+            missedT: missed.map((l) => l.t),
+          }),
+        );
+      } else {
+        const kinds = Object.entries(q.byKind)
+          .map(([k, v]) => `${k} ${v.matched}+${v.merged} merged/${v.labelled}`)
+          .join(", ");
+        out(
+          `# seismic ${s.channel}: recall ${pct(q.recall)} (${kinds}); ${q.falseTriggers} false triggers in ${(q.durationS / 3600).toFixed(2)} h = ${q.falsePerNodeDay.toFixed(1)} per node-day (${q.falseDuringMachinery} during machinery); ${q.split} split`,
+        );
+        out(
+          `#   median detected/labelled: PPV ${q.ppvRatioMedian?.toFixed(3) ?? "n/a"}, PGA ${q.pgaRatioMedian?.toFixed(3) ?? "n/a"}, dominant/corner frequency ${q.freqRatioMedian?.toFixed(3) ?? "n/a"}`,
+        );
+      }
+    }
+    return failed ? 1 : 0;
+  } catch (e) {
+    if (e instanceof RecordingError) throw new CliError(e.message);
+    if (isSeismicError(e) || isGasError(e)) throw new CliError(`${args.target}: ${(e as Error).message}`);
+    throw e;
+  }
+}
+
+export const command: Command = {
+  summary: "replay a recording through the sensing pipelines; print alarms and events",
+  usage: USAGE,
+  run,
+};

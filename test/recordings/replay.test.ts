@@ -1,0 +1,126 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { GasChannel } from "../../host-sim/recordings/channels.js";
+import { checkGasCrossings } from "../../host-sim/recordings/evaluate.js";
+import { openRecording } from "../../host-sim/recordings/recording.js";
+import type { GasPort, GasPortOptions } from "../../host-sim/recordings/replay/gas.js";
+import { replay } from "../../host-sim/recordings/replay/index.js";
+import { synthesize } from "../../host-sim/recordings/synth/generate.js";
+import { randomScenario } from "../../host-sim/recordings/synth/random.js";
+import type { SetPoint } from "../../host-sim/recordings/synth/scenario.js";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "minewatch-replay-"));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/**
+ * Unit-test stand-in for the gas pipeline (house rule 4: a mock only inside a unit test): an ideal comparator
+ * with hysteresis, no filter, and a no-data fault. It shows what the replay does with a pipeline's states.
+ */
+function idealPort(setPoints: SetPoint[]) {
+  return (o: GasPortOptions): GasPort => {
+    const on = new Set<string>();
+    const noData = new Set<GasChannel>();
+    return {
+      push(_tMs, values) {
+        o.channels.forEach((ch, i) => {
+          const v = values[i]!;
+          if (Number.isNaN(v)) noData.add(ch);
+          else noData.delete(ch);
+          if (Number.isNaN(v)) return;
+          for (const sp of setPoints.filter((s) => s.channel === ch)) {
+            const key = `${ch}/${sp.level}`;
+            const beyond = sp.direction === "rising" ? v >= sp.value : v <= sp.value;
+            const back =
+              sp.direction === "rising" ? v < sp.value - sp.hysteresis : v > sp.value + sp.hysteresis;
+            if (beyond) on.add(key);
+            else if (back) on.delete(key);
+          }
+        });
+      },
+      alarms(ch, into) {
+        for (const k of on) if (k.startsWith(`${ch}/`)) into.add(k.slice(ch.length + 1));
+      },
+      faults(ch, into) {
+        if (noData.has(ch)) into.add("no-data");
+      },
+    };
+  };
+}
+
+const SP: SetPoint[] = [
+  { channel: "ch4", level: "A1", value: 1.0, direction: "rising", hysteresis: 0.1 },
+  { channel: "ch4", level: "A2", value: 1.5, direction: "rising", hysteresis: 0.1 },
+  { channel: "o2", level: "A1", value: 19.5, direction: "falling", hysteresis: 0.2 },
+];
+
+describe("replaying gas through a pipeline's states", () => {
+  it("reports alarm and fault changes at the sample that causes them, with the value", async () => {
+    const file = path.join(tmp, "g.csv");
+    fs.writeFileSync(
+      file,
+      "t_s,ch4_pct_vol,o2_pct_vol\n0,0.5,20.9\n1,1.0,20.9\n2,1.6,19.4\n3,0.95,\n4,0.85,20.9\n",
+    );
+    const r = await replay(await openRecording(file), { gasPort: idealPort(SP) });
+    expect(r.streams).toEqual([
+      { name: file, pipeline: "gas", channel: "ch4+o2", samples: 5, durationS: 5, periodS: 1 },
+    ]);
+    expect(r.findings).toEqual([
+      { t: 1, kind: "alarm", channel: "ch4", level: "A1", value: 1 },
+      { t: 2, kind: "alarm", channel: "ch4", level: "A2", value: 1.6 },
+      { t: 2, kind: "alarm", channel: "o2", level: "A1", value: 19.4 },
+      { t: 3, kind: "alarm-clear", channel: "ch4", level: "A2", value: 0.95 },
+      { t: 3, kind: "fault", channel: "o2", level: "no-data" },
+      { t: 4, kind: "alarm-clear", channel: "ch4", level: "A1", value: 0.85 },
+      { t: 4, kind: "alarm-clear", channel: "o2", level: "A1", value: 20.9 },
+      { t: 4, kind: "fault-clear", channel: "o2", level: "no-data", value: 20.9 },
+    ]);
+  });
+
+  it("an ideal comparator alarms every labelled crossing of a synthetic day in time (the criterion is reachable)", async () => {
+    const scenario = randomScenario(5, {
+      durationS: 86400,
+      seismic: false,
+      gasEventsPerHour: 1,
+      setPoints: SP,
+    });
+    const syn = await synthesize(scenario, 5);
+    const r = await replay(
+      { path: "s", manifest: undefined, streams: [syn.gas!], labels: syn.labels },
+      { gasPort: idealPort(SP) },
+    );
+    const results = checkGasCrossings(r.findings, syn.labels, 1);
+    expect(results.length).toBeGreaterThan(5);
+    expect(results.filter((x) => !x.ok)).toEqual([]);
+    // A pipeline one sample late still passes; two samples late fails: the check has teeth.
+    const late = (n: number) => r.findings.map((f) => (f.kind === "alarm" ? { ...f, t: f.t + n } : f));
+    expect(checkGasCrossings(late(1), syn.labels, 1).every((x) => x.ok)).toBe(true);
+    expect(checkGasCrossings(late(2), syn.labels, 1).some((x) => !x.ok)).toBe(true);
+  });
+});
+
+describe("routing channels to pipelines", () => {
+  it.each([
+    ["t_s,co_pct_vol\n0,1\n1,1\n", "co must be recorded in ppm, not pct_vol"],
+    ["t_s,nh3_ppm\n0,1\n1,1\n", "gas channel nh3_ppm is not one the gas pipeline knows (ch4, co, o2, h2s)"],
+    ["t_s,bx_m_per_s2\n0,1\n1,1\n", "acceleration channel bx is not an axis (ax, ay, az)"],
+    ["t_s,az_m_per_s2,raw_counts\n0,1,1\n1,1,1\n", "a counts channel must be alone in its stream"],
+    ["t_s,az_m_per_s2\n0,1\n", "fewer than two samples: no sample rate"],
+  ])("rejects %j", async (text, message) => {
+    const file = path.join(tmp, `r${message.length}.csv`);
+    fs.writeFileSync(file, text);
+    await expect(replay(await openRecording(file))).rejects.toThrow(`${file}: ${message}`);
+  });
+
+  it("feeds a one-axis CSV to the detector, leaving out samples with an empty cell", async () => {
+    const file = path.join(tmp, "z.csv");
+    let text = "t_s,az_m_per_s2\n";
+    for (let i = 0; i < 2000; i++) text += `${i / 100},${i === 500 ? "" : Math.sin(i) * 0.001}\n`;
+    fs.writeFileSync(file, text);
+    const r = await replay(await openRecording(file));
+    expect(r.streams).toMatchObject([
+      { pipeline: "seismic", channel: "accel", samples: 1999, periodS: 0.01 },
+    ]);
+  });
+});
