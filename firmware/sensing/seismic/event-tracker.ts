@@ -1,8 +1,9 @@
 /**
- * The open event's measurements. The detector's loop does the per-sample part inline (squared PGA per axis,
- * STA/LTA peak, on/off indices, and the zero-crossing bookkeeping in `axes`, inline because a method call
- * per crossing cost ~20 % of the budget on XS); this class holds the state between blocks and on close turns
- * it into the Final record with its PPV classification. Allocates nothing after construction.
+ * The open event's measurements. The detector's loop (block.ts) does the per-sample part inline, in locals
+ * (STA/LTA peak, on/off indices, the zero-crossing bookkeeping of `axes`: a method call per crossing cost
+ * ~20 % of the budget on XS), and folds each finished sub-block's |a| peaks into the squared PGA; this class
+ * holds that state between blocks and on close turns it into the Final record with its PPV classification.
+ * Allocates nothing after construction.
  */
 import { PpvClass, type PpvLimitProfile, ppvLimitMmPerS } from "./ppv-limits.js";
 import { EventFlag, EventPhase, SeismicEvent } from "./records.js";
@@ -30,7 +31,7 @@ export const AXIS_STRIDE = 5;
 export class EventTracker {
   /** The working record; the detector copies it into its outbox. */
   readonly ev = new SeismicEvent();
-  /** Squared PGA per axis, (m/s^2)^2: kept by the detector's loop, handed over before a close. */
+  /** Squared PGA per axis, (m/s^2)^2: folded by the detector's loop from sub-block peaks, handed over before a close. */
   pga2X = 0;
   pga2Y = 0;
   pga2Z = 0;
@@ -88,6 +89,17 @@ export class EventTracker {
     // A pre-event peak has no crossing before it on record: its half period is read after it.
     s[o + AXIS_OPEN] = ppv2 > 0 ? 1 : 0;
     s[o + AXIS_HALF] = -1;
+  }
+
+  /** Stores one axis's state as the detector's loop kept it in locals (layout above). */
+  saveAxis(axis: number, ppv2: number, lastZc: number, before: number, open: number, half: number): void {
+    const s = this.axes;
+    const o = axis * AXIS_STRIDE;
+    s[o + AXIS_PPV2] = ppv2;
+    s[o + AXIS_LAST_ZC] = lastZc;
+    s[o + AXIS_BEFORE] = before;
+    s[o + AXIS_OPEN] = open;
+    s[o + AXIS_HALF] = half;
   }
 
   /** Copies the peaks so far into the record (for the Onset notice and on close). */
