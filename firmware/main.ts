@@ -6,8 +6,9 @@
  * start with a message naming the missing key. The variant comes from the manifest's config.
  */
 import device from "embedded:provider/builtin";
-import KeyValue from "embedded:storage/key-value";
+import KeyValueStorage, { type Storage } from "embedded:storage/key-value";
 import Flash from "flash";
+import manifestConfig from "mc/config";
 import Time from "time";
 import Timer from "timer";
 import type { Clock, TimerId } from "./node/clock.js";
@@ -16,7 +17,7 @@ import { Outbox } from "./node/outbox.js";
 import { boardConfigDigest, boardFrameMac } from "./node/runtime/board-crypto.js";
 import { RuntimeError } from "./node/runtime/errors.js";
 import { MqttLink } from "./node/runtime/mqtt-link.js";
-import { readBytes } from "./node/runtime/storage.js";
+import { type KeyValueStore, readBytes } from "./node/runtime/storage.js";
 import { openSensors, type SensorDevice, type Variant } from "./node/runtime/wiring.js";
 import { NodeRuntime } from "./node/runtime.js";
 import type { Transport } from "./node/transport.js";
@@ -50,6 +51,11 @@ class ModdableClock implements Clock {
   }
 }
 
+interface BoardConfig {
+  ports?: { i2c?: number; spi?: number; serial?: number; modem?: number };
+  pins?: Record<string, number | undefined>;
+}
+
 interface ManifestConfig {
   variant?: Variant;
   site?: string;
@@ -58,7 +64,65 @@ interface ManifestConfig {
   location?: string;
 }
 
-function required(kv: KeyValue, key: string, bytes: number): Uint8Array {
+/** Moddable's Storage as the runtime's KeyValueStore: binary values only (format "buffer"). */
+function keyValueStore(storage: Storage): KeyValueStore {
+  return {
+    read(key) {
+      const v = storage.read(key);
+      return typeof v === "string" || v instanceof ArrayBuffer ? v : undefined;
+    },
+    write(key, value) {
+      storage.write(key, value);
+    },
+    delete(key) {
+      storage.delete(key);
+    },
+  };
+}
+
+/**
+ * The sensor wiring from the manifest's config (manifests/boards/*.json: "ports" and "pins"), over the
+ * provider's IO classes. Moddable's board providers describe their own default buses (on esp32/nodemcu
+ * Serial.default is the console UART), so the node's wiring never comes from them.
+ */
+function sensorDevice(cfg: BoardConfig): SensorDevice {
+  const io = device.io as unknown as {
+    I2C: SensorDevice["I2C"]["default"]["io"];
+    SPI: SensorDevice["SPI"]["default"]["io"];
+    Serial: SensorDevice["Serial"]["default"]["io"];
+  };
+  const pins = cfg.pins ?? {};
+  const ports = cfg.ports ?? {};
+  const need = (name: string): number => {
+    const v = pins[name];
+    if (typeof v !== "number")
+      throw new RuntimeError("bad-option", `manifest config pins.${name} is missing`, name);
+    return v;
+  };
+  return {
+    I2C: { default: { io: io.I2C, port: ports.i2c ?? 0, data: need("i2cData"), clock: need("i2cClock") } },
+    SPI: {
+      default: {
+        io: io.SPI,
+        port: ports.spi ?? 2,
+        clock: need("spiClock"),
+        in: need("spiIn"),
+        out: need("spiOut"),
+      } as SensorDevice["SPI"]["default"],
+    },
+    Serial: {
+      default: {
+        io: io.Serial,
+        port: ports.serial ?? 2,
+        receive: need("serialReceive"),
+        transmit: need("serialTransmit"),
+      },
+    },
+    pin: { ...pins },
+  };
+}
+
+function required(kv: KeyValueStore, key: string, bytes: number): Uint8Array {
   const v = readBytes(kv, key);
   if (!v || v.length !== bytes) {
     throw new RuntimeError(
@@ -76,18 +140,27 @@ function hexOf(bytes: Uint8Array): string {
   return s;
 }
 
-export default function main(config: ManifestConfig = {}): NodeRuntime {
+/**
+ * XS calls the entry's default export with no arguments: the node's settings come from the manifest's
+ * "config" (Moddable's mc/config module), which the board and variant manifests fill in.
+ */
+export default function main(): NodeRuntime {
+  const config = manifestConfig as ManifestConfig & BoardConfig;
   const clock = new ModdableClock();
-  const kv = new KeyValue({ path: "minewatch", format: "buffer" });
+  const kv = keyValueStore(KeyValueStorage.open({ path: "minewatch", format: "buffer" }));
   const nodeId = required(kv, "nodeid", 8);
   const key = required(kv, "key", 16);
   const outbox = new Outbox(flashRegion(new Flash("outbox")), { maxRecords: 256, maxPayloadBytes: 64 });
   const variant = config.variant ?? "combo";
-  const sensors = openSensors(device as unknown as SensorDevice, { variant });
+  const sensors = openSensors(sensorDevice(config), { variant });
   const transports: Transport[] = [];
+  // Moddable's MQTT client manifest publishes its settings on the global `device` (device.network.mqtt),
+  // not on the embedded:provider/builtin default export.
   const network = (
-    device as unknown as { network?: { mqtt?: { io: MqttClientClass } & Record<string, unknown> } }
-  ).network;
+    globalThis as unknown as {
+      device?: { network?: { mqtt?: { io: MqttClientClass } & Record<string, unknown> } };
+    }
+  ).device?.network;
   if (network?.mqtt && config.mqttHost && config.site) {
     const password = readBytes(kv, "mqttpw");
     transports.push(

@@ -19,3 +19,4 @@
 /// <reference path="../node_modules/@moddable/typings/embedded_io/socket/tcp.d.ts" />
 /// <reference path="../node_modules/@moddable/typings/embedded_provider/builtin.d.ts" />
 /// <reference path="../node_modules/@moddable/typings/embedded_network/mqtt/client.d.ts" />
+/// <reference path="../node_modules/@moddable/typings/mc/config.d.ts" />

@@ -17,6 +17,7 @@ export const moddableShimFiles: Record<string, string> = {
 /** Shims that need Node (real sockets); never bundled for XS. */
 export const nodeOnlyShimFiles: Record<string, string> = {
   "embedded:network/mqtt/client": path.join(here, "../mqtt/client.ts"),
+  crypt: path.join(here, "crypt.ts"),
 };
 
 export const moddableAliasesForVitest = Object.entries({ ...moddableShimFiles, ...nodeOnlyShimFiles }).map(

@@ -7,6 +7,13 @@ import { Digest } from "crypt";
 import type { FrameMac } from "../../../protocol/auth.js";
 
 const BLOCK = 64;
+
+/** Moddable's Digest.write takes an ArrayBuffer (its declaration has no typed-array views). */
+function bufferOf(view: Uint8Array): ArrayBuffer {
+  const buffer = view.buffer as ArrayBuffer;
+  if (view.byteOffset === 0 && view.byteLength === buffer.byteLength) return buffer;
+  return buffer.slice(view.byteOffset, view.byteOffset + view.byteLength);
+}
 const ipad = new Uint8Array(BLOCK);
 const opad = new Uint8Array(BLOCK);
 
@@ -19,10 +26,10 @@ export const boardFrameMac: FrameMac = {
       opad[i] = opad[i]! ^ key[i]!;
     }
     const inner = new Digest("SHA256");
-    inner.write(ipad);
-    inner.write(data);
+    inner.write(ipad.buffer);
+    inner.write(bufferOf(data));
     const outer = new Digest("SHA256");
-    outer.write(opad);
+    outer.write(opad.buffer);
     outer.write(inner.close());
     const tag = new Uint8Array(outer.close());
     for (let i = 0; i < out4.length; i++) out4[i] = tag[i]!;
@@ -31,7 +38,7 @@ export const boardFrameMac: FrameMac = {
 
 export function boardConfigDigest(bytes: Uint8Array): number {
   const d = new Digest("SHA256");
-  d.write(bytes);
+  d.write(bufferOf(bytes));
   const h = new Uint8Array(d.close());
   return ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
 }
