@@ -6,7 +6,7 @@
  * start with a message naming the missing key. The variant comes from the manifest's config.
  */
 import device from "embedded:provider/builtin";
-import KeyValueStorage, { type Storage } from "embedded:storage/key-value";
+import KeyValueStorage from "embedded:storage/key-value";
 import Flash from "flash";
 import manifestConfig from "mc/config";
 import Time from "time";
@@ -65,6 +65,10 @@ interface ManifestConfig {
 }
 
 /** Moddable's Storage as the runtime's KeyValueStore: binary values only (format "buffer"). */
+// The Storage type is named through open()'s return type: on the desktop simulator the module is
+// manifests/lin/key-value.ts, which does not export a type of that name.
+type Storage = ReturnType<typeof KeyValueStorage.open>;
+
 function keyValueStore(storage: Storage): KeyValueStore {
   return {
     read(key) {
