@@ -23,7 +23,7 @@
  * Nothing is allocated in `sample()`: byte buffers, the per-channel tables and the result object are made
  * once in `configure()`.
  */
-import { SensorFault, type SensorFaultCode } from "./faults.js";
+import { DriverError, SensorFault, type SensorFaultCode } from "./faults.js";
 
 /** Register pointer values (SBAS444 8.6.1). */
 const Register = Object.freeze({ Conversion: 0, Config: 1, LoThresh: 2, HiThresh: 3 });
@@ -131,16 +131,7 @@ export interface Ads1115Sample {
   saturated: boolean;
 }
 
-export class DriverError extends Error {
-  readonly code: string;
-  readonly value: unknown;
-  constructor(code: string, message: string, value: unknown) {
-    super(message);
-    this.name = "DriverError";
-    this.code = code;
-    this.value = value;
-  }
-}
+export { DriverError };
 
 export class ADS1115 {
   #io: I2CBus | undefined;

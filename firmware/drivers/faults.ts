@@ -28,3 +28,18 @@ export function sensorFaultName(code: number): string {
   for (const [name, value] of Object.entries(SensorFault)) if (value === code) return name;
   return `Unknown(${code})`;
 }
+
+/**
+ * A driver's refusal (bad options, a closed driver, a chip that is not there at construction): a code such
+ * as "ads1115-mux" and the offending value, so a caller can report it in one line.
+ */
+export class DriverError extends Error {
+  readonly code: string;
+  readonly value: unknown;
+  constructor(code: string, message: string, value: unknown) {
+    super(message);
+    this.name = "DriverError";
+    this.code = code;
+    this.value = value;
+  }
+}

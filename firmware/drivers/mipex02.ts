@@ -28,7 +28,7 @@
  * drift, request rate) degrade the metrology but do not hide gas: the reading is returned with them in
  * `statusFlags` so the runtime can report them.
  */
-import { SensorFault, type SensorFaultCode } from "./faults.js";
+import { DriverError, SensorFault, type SensorFaultCode } from "./faults.js";
 
 const BAUD = 9600;
 /** `DATAE2` CR (manual table 11). */
@@ -101,16 +101,7 @@ export interface Mipex02Sample {
   overRange: boolean;
 }
 
-export class DriverError extends Error {
-  readonly code: string;
-  readonly value: unknown;
-  constructor(code: string, message: string, value: unknown) {
-    super(message);
-    this.name = "DriverError";
-    this.code = code;
-    this.value = value;
-  }
-}
+export { DriverError };
 
 export class MIPEX02 {
   #serial: SerialPort | undefined;

@@ -18,7 +18,7 @@
  * data line) -> Garbage; a CRC mismatch -> Checksum; status bit 4 set -> Reset (status cleared, heater
  * setting restored, measurement restarted).
  */
-import { SensorFault, type SensorFaultCode } from "./faults.js";
+import { DriverError, SensorFault, type SensorFaultCode } from "./faults.js";
 
 /** Commands (datasheet table 9 and 4.8-4.11), 16 bit, MSB first, no CRC. */
 const Command = Object.freeze({
@@ -70,16 +70,7 @@ export interface Sht3xSample {
   humidityPct: number;
 }
 
-export class DriverError extends Error {
-  readonly code: string;
-  readonly value: unknown;
-  constructor(code: string, message: string, value: unknown) {
-    super(message);
-    this.name = "DriverError";
-    this.code = code;
-    this.value = value;
-  }
-}
+export { DriverError };
 
 /** CRC-8 polynomial 0x31 lookup table (4.12), built once at load: two lookups per word instead of 16 shifts. */
 const CRC_TABLE = new Uint8Array(256);
