@@ -73,8 +73,10 @@ export const KZ_RU_COAL: GasProfile = {
     },
     o2: {
       ...O2_DEFAULTS,
-      // DEFAULT: 20.5 %vol, an early warning 0.4 below fresh air's 20.9.
-      a1: { value: 20.5, hysteresis: 0.1 },
+      // DEFAULT: 20.5 %vol, an early warning 0.4 below fresh air's 20.9. Hysteresis 0.3 %vol (clears at
+      // 20.8): with 0.1 the warning chattered on and off in replays, because a percent or two of methane
+      // dilutes fresh air's O2 to about 20.5 and an O2 cell reads to about +-0.1..0.2 %vol.
+      a1: { value: 20.5, hysteresis: 0.3 },
       // O2 in workings where people are or may be: not less than 20 %vol. UNCONFIRMED for the coal rules;
       // seen in item 154 of the ore-mine rules of the family (copy paraphrased: "более 20% (по объему)").
       a2: { value: 20.0, hysteresis: 0.1 },
