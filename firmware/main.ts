@@ -4,6 +4,9 @@
  * crypto and the MQTT client into the node runtime, then starts it. Provisioning (the serial console, its
  * own issue) writes the identity and key into key-value storage first; without them the node refuses to
  * start with a message naming the missing key. The variant comes from the manifest's config.
+ * The methane power interlock (firmware/node/interlock) is opened when the board's pins name its outputs
+ * (relay, relayFeedback, beacon, sounder, healthy; resetButton optional) on a node with a CH4 sensor; a pin
+ * table that names some of them but not all refuses to start, naming the missing one.
  */
 import device from "embedded:provider/builtin";
 import KeyValueStorage from "embedded:storage/key-value";
@@ -12,6 +15,7 @@ import manifestConfig from "mc/config";
 import Time from "time";
 import Timer from "timer";
 import type { Clock, TimerId } from "./node/clock.js";
+import { type DigitalClass, INTERLOCK_PIN_NAMES, InterlockIo } from "./node/interlock/outputs.js";
 import { flashRegion } from "./node/outbox/moddable.js";
 import { Outbox } from "./node/outbox.js";
 import { boardConfigDigest, boardFrameMac } from "./node/runtime/board-crypto.js";
@@ -126,6 +130,25 @@ function sensorDevice(cfg: BoardConfig): SensorDevice {
   };
 }
 
+/** The interlock's pins from the manifest, or undefined when the board has none (see the file comment). */
+function interlockIo(cfg: BoardConfig, variant: Variant): InterlockIo | undefined {
+  const pins = cfg.pins ?? {};
+  const named = INTERLOCK_PIN_NAMES.filter((n) => typeof pins[n] === "number");
+  if (named.length === 0 || variant === "vibration") return undefined;
+  for (const n of INTERLOCK_PIN_NAMES)
+    if (typeof pins[n] !== "number")
+      throw new RuntimeError("bad-option", `manifest config pins.${n} is missing (interlock)`, n);
+  const Digital = (device.io as unknown as { Digital: DigitalClass }).Digital;
+  return new InterlockIo(Digital, {
+    relay: pins.relay!,
+    relayFeedback: pins.relayFeedback!,
+    beacon: pins.beacon!,
+    sounder: pins.sounder!,
+    healthy: pins.healthy!,
+    ...(typeof pins.resetButton === "number" ? { resetButton: pins.resetButton } : {}),
+  });
+}
+
 function required(kv: KeyValueStore, key: string, bytes: number): Uint8Array {
   const v = readBytes(kv, key);
   if (!v || v.length !== bytes) {
@@ -157,6 +180,8 @@ export default function main(): NodeRuntime {
   const outbox = new Outbox(flashRegion(new Flash("outbox")), { maxRecords: 256, maxPayloadBytes: 64 });
   const variant = config.variant ?? "combo";
   const sensors = openSensors(sensorDevice(config), { variant });
+  // Opened (all outputs low) before anything else can fail after it; closed with the sensors on a trip.
+  const interlock = interlockIo(config, variant);
   const transports: Transport[] = [];
   // Moddable's MQTT client manifest publishes its settings on the global `device` (device.network.mqtt),
   // not on the embedded:provider/builtin default export.
@@ -192,12 +217,14 @@ export default function main(): NodeRuntime {
     gasPorts: sensors.gasPorts,
     gas: { profile: config.profile ?? "kz-ru-coal", location: config.location ?? "face" },
     ...(sensors.accel ? { accel: sensors.accel } : {}),
+    ...(interlock ? { interlock } : {}),
     // No battery ADC channel in the reference wiring yet: report 0 mV ("unknown") rather than a guess.
     batteryMv: () => 0,
     onWatchdog: () => {
       // A software trip: stop everything so the ESP-IDF task watchdog and the supervisor restart the node.
-      runtime.stop();
+      runtime.stop(); // every interlock output low first
       sensors.close();
+      interlock?.close();
     },
   });
   runtime.start();

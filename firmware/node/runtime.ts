@@ -20,14 +20,25 @@
  *   status frame).
  * - Health: uptime, battery, sensor faults, radio counters, outbox depth in the status frame; a software
  *   watchdog over the periodic tasks (runtime/watchdog.ts).
+ * - Methane power interlock (firmware/node/interlock, when the board has its outputs): every CH4 evaluation
+ *   goes to it in the sampling callback, before any frame is built, so the relay drops in the sample that
+ *   crosses the trip level, network or not. Its trips, resets and self-test failures are status frames at
+ *   alarm priority (interlock byte in sensorFaults bits 24..31); a relay that does not follow its command
+ *   is also a fault on the CH4 channel. An alarm acknowledge downlink on CH4 is also the interlock's reset.
  * Steady state allocates nothing per sample: the pipelines and ports do not, and the runtime's callbacks
  * are made once at start.
  */
 import { type FrameMac, FrameVerifier } from "../../protocol/auth.js";
 import type { ConfigFrame, DownlinkFrame } from "../../protocol/frames.js";
 import { AlarmLevel, Capability, Channel, FrameType } from "../../protocol/schema.js";
+import { resolveCh4Trip } from "../sensing/profiles/index.js";
 import type { Clock, TimerId } from "./clock.js";
-import { NONE, type Outbox } from "./outbox.js";
+import { Interlock, ResetSource } from "./interlock/interlock.js";
+import type { InterlockIo } from "./interlock/outputs.js";
+import { INTERLOCK_SHIFT, RELAY_FAULT_CODE } from "./interlock/status.js";
+import { annunciationOf } from "./interlock/summary.js";
+import type { ResetResultCode } from "./interlock/trip.js";
+import { NONE, type Outbox, Priority } from "./outbox.js";
 import { announcements, highestLevel, SEVERITY } from "./runtime/alarm-policy.js";
 import {
   applyEntries,
@@ -85,6 +96,10 @@ export interface NodeRuntimeOptions {
   watchdogCheckMs?: number;
   /** Factory configuration used when storage holds none (default runtime/config.ts defaultConfig()). */
   factoryConfig?: NodeConfig;
+  /** The interlock's opened pins (firmware/node/interlock/outputs.ts); needs a CH4 gas port. */
+  interlock?: InterlockIo;
+  /** Told of every interlock event after the runtime has handled it (simulator history, logs). */
+  onInterlockEvent?: (event: number, detail: number) => void;
 }
 
 const NODE_LABEL = "self";
@@ -97,6 +112,7 @@ export class NodeRuntime {
   readonly gas: GasChannels | undefined;
   readonly vibration: VibrationChannel | undefined;
   readonly watchdog: Watchdog;
+  readonly interlock: Interlock | undefined;
   /** Why stored config was not used at boot ("" when it was, or when there was none). */
   configLoadError = "";
   /** Protocol alarm levels on per channel (bit set) and when the channel left Clear. */
@@ -160,6 +176,17 @@ export class NodeRuntime {
     this.#verifier = new FrameVerifier(o.mac, () => o.key);
     const dl = readU32(o.storage, KEY_DOWNLINK_COUNTER);
     if (dl !== undefined) this.#verifier.restore(NODE_LABEL, dl);
+    if (o.interlock) {
+      if (!o.gas || !this.gas?.pipelines[Channel.Ch4])
+        throw new RuntimeError("bad-option", "the methane interlock needs a CH4 gas port", o.gas?.profile);
+      this.interlock = new Interlock({
+        clock: o.clock,
+        io: o.interlock,
+        settings: resolveCh4Trip(o.gas.profile, o.gas.location),
+        storage: o.storage,
+        onEvent: (event, detail) => this.#onInterlockEvent(event, detail),
+      });
+    } else this.interlock = undefined;
     this.watchdog = new Watchdog(o.clock, o.watchdogCheckMs ?? 1000, (task, late) => {
       if (o.onWatchdog) o.onWatchdog(task, late);
       else this.stop();
@@ -191,6 +218,8 @@ export class NodeRuntime {
     this.#running = true;
     const o = this.options;
     this.bootMs = this.#clock.now();
+    // First: the relay is held de-energised until the first valid CH4 reading.
+    this.interlock?.start();
     for (const t of o.transports) {
       t.attach({
         onAck: (tag) => this.#onAck(tag),
@@ -231,6 +260,8 @@ export class NodeRuntime {
     this.#timers.length = 0;
     this.#periodTimers.length = 0;
     this.watchdog.stop();
+    // A stopped runtime protects nothing: every interlock output goes low (fail-safe).
+    this.interlock?.stop();
     for (const t of this.options.transports) t.stop();
   }
 
@@ -284,7 +315,18 @@ export class NodeRuntime {
     const p = gas.pipelines[ch];
     if (!p || now <= p.lastMs) return;
     gas.lastPushMs[ch] = now;
-    if (p.push(now, value)) this.#setLevels(ch, gas.levels(ch), now);
+    const changed = p.push(now, value);
+    // The relay before any frame: the trip does not wait for the alarm policy or a network.
+    if (ch === Channel.Ch4) this.interlock?.sample(p.value, p.faults);
+    if (changed) this.#setLevels(ch, this.#levelsOf(ch), now);
+  }
+
+  /** A gas channel's protocol levels; CH4 also shows a fault while the interlock relay does not follow. */
+  #levelsOf(ch: number): number {
+    let bits = this.gas!.levels(ch);
+    if (ch === Channel.Ch4 && this.interlock && this.interlock.monitor.fault !== 0)
+      bits |= 1 << AlarmLevel.Fault;
+    return bits;
   }
 
   /** Channels with no reading for a period: let their no-data fault fire on time. */
@@ -348,13 +390,14 @@ export class NodeRuntime {
     }
     if (ann & (1 << AlarmLevel.Clear)) this.#emitAlarm(ch, AlarmLevel.Clear, now);
     if (after === 0) this.onsetMs[ch] = Number.NaN;
+    this.interlock?.setAlarmAnnunciation(annunciationOf(this.levels));
     this.pump();
   }
 
   #emitAlarm(ch: number, level: number, now: number): void {
     let value: number;
     if (level === AlarmLevel.Fault)
-      value = ch === Channel.Vibration ? (this.vibration?.port.fault ?? 0) : this.gas!.faultCode(ch);
+      value = ch === Channel.Vibration ? (this.vibration?.port.fault ?? 0) : this.#faultCode(ch);
     else if (ch === Channel.Vibration) value = this.vibAlarmUmPerS;
     else value = this.gas!.scaled(ch);
     const onset = this.onsetMs[ch]!;
@@ -398,13 +441,30 @@ export class NodeRuntime {
   sensorFaults(): number {
     let bits = 0;
     const gas = this.gas;
-    if (gas) for (let ch = 0; ch < 4; ch++) bits |= gas.faultCode(ch) << (4 * ch);
+    if (gas) for (let ch = 0; ch < 4; ch++) bits |= this.#faultCode(ch) << (4 * ch);
     const vib = this.vibration;
     if (vib) bits |= (vib.port.fault & 0x0f) << (4 * Channel.Vibration);
+    if (this.interlock) bits |= this.interlock.statusByte() << INTERLOCK_SHIFT;
     return bits >>> 0;
   }
 
-  emitStatus(): void {
+  /**
+   * A gas channel's 4-bit fault code; CH4 shows RELAY_FAULT_CODE while the interlock relay does not follow
+   * its command and the sensor itself has no fault (a warm-up code gives way to it).
+   */
+  #faultCode(ch: number): number {
+    if (
+      ch === Channel.Ch4 &&
+      this.interlock &&
+      this.interlock.monitor.fault !== 0 &&
+      (this.gas!.levels(ch) & (1 << AlarmLevel.Fault)) === 0
+    )
+      return RELAY_FAULT_CODE;
+    return this.gas!.faultCode(ch);
+  }
+
+  /** A status frame now (at `priority`: the interlock's go at alarm priority). */
+  emitStatus(priority: Priority = Priority.Status): void {
     let tx = 0;
     let fail = 0;
     let rx = 0;
@@ -423,8 +483,34 @@ export class NodeRuntime {
       fail,
       rx,
       this.options.outbox.depth,
+      priority,
     );
     this.pump();
+  }
+
+  // ---- the methane power interlock -------------------------------------------------------------------------
+
+  /** Every trip, reset (or refusal) and relay self-test verdict: reported at once, through the outbox. */
+  #onInterlockEvent(event: number, detail: number): void {
+    try {
+      const now = this.#clock.now();
+      // A relay fault is a fault of the CH4 channel's protective function: an alarm frame (level fault).
+      if (this.gas?.pipelines[Channel.Ch4]) this.#setLevels(Channel.Ch4, this.#levelsOf(Channel.Ch4), now);
+      this.emitStatus(Priority.Alarm);
+    } catch (e) {
+      // Reporting must never undo or delay what the interlock did to its outputs.
+      this.taskErrors++;
+      this.lastTaskError = (e as Error)?.message ?? String(e);
+    }
+    this.options.onInterlockEvent?.(event, detail);
+  }
+
+  /**
+   * The deliberate interlock reset from the local console (or any local operator action); the downlink
+   * path is acknowledgeAlarm(CH4). Returns the ResetResult (0 = done), or -1 when there is no interlock.
+   */
+  resetInterlock(source: number = ResetSource.Console): ResetResultCode | -1 {
+    return this.interlock ? this.interlock.reset(source) : -1;
   }
 
   #emitBirth(): void {
@@ -553,7 +639,11 @@ export class NodeRuntime {
       if (this.vibration?.acknowledge()) this.#setLevels(ch, 0, now);
     } else {
       const p = this.gas?.pipelines[ch];
-      if (p?.acknowledge()) this.#setLevels(ch, this.gas!.levels(ch), now);
+      if (p?.acknowledge()) this.#setLevels(ch, this.#levelsOf(ch), now);
+      // The control room's acknowledge of CH4 is also the interlock's deliberate reset: it re-energises only
+      // if the gas is below the reset point and nothing else holds (interlock/trip.ts); answered by a status
+      // frame either way.
+      if (ch === Channel.Ch4) this.interlock?.reset(ResetSource.Downlink);
     }
     if (this.levels[ch] === before) {
       this.#emitAlarm(ch, highestLevel(before), now);

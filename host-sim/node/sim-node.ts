@@ -1,5 +1,6 @@
 /**
- * A simulated minewatch node: a SimBoard with the variant's chip models (fed from value sources: recordings
+ * A simulated minewatch node: a SimBoard with the variant's chip models, the methane interlock's outputs
+ * (relay with feedback contact, beacon, sounder, healthy lamp: ./outputs.ts) on gas and combo nodes, (fed from value sources: recordings
  * or functions of virtual time), the host device provider, key-value storage, a flash model holding the
  * outbox, and the real runtime (firmware/node/runtime.ts) with the real drivers, all on one VirtualClock.
  * This is the unit the simulator issue fleet-ifies.
@@ -10,6 +11,7 @@
  * No Node APIs here: the XS entries bundle this file.
  */
 import { sha256 } from "@noble/hashes/sha2.js";
+import { InterlockIo } from "../../firmware/node/interlock/outputs.js";
 import { Outbox } from "../../firmware/node/outbox.js";
 import { type OpenedSensors, openSensors, type Variant } from "../../firmware/node/runtime/wiring.js";
 import { NodeRuntime, type NodeRuntimeOptions } from "../../firmware/node/runtime.js";
@@ -24,6 +26,7 @@ import { DEFAULT_PORTS, type HostDevice, makeDevice } from "../device.js";
 import { FlashModel } from "../flash.js";
 import { Prng } from "../prng.js";
 import { MemoryKeyValue } from "./key-value.js";
+import { SIM_INTERLOCK_PINS, SimOutputs } from "./outputs.js";
 
 /** Gas values in the gas's unit at a virtual time, and the acceleration source at the ADXL355's ODR. */
 export interface SimSources {
@@ -53,6 +56,8 @@ export interface SimNodeOptions {
   batteryMv?: (tMs: number) => number;
   /** The MIPEX module has been powered long enough to be warm at the first boot (default false). */
   sensorsWarm?: boolean;
+  /** Fit the methane interlock's outputs (default: true on gas and combo nodes, which have a CH4 sensor). */
+  interlock?: boolean;
   /** Extra runtime options (tests). */
   runtime?: Partial<NodeRuntimeOptions>;
 }
@@ -77,6 +82,9 @@ export class SimNode {
   readonly mipex: Mipex02Model | undefined;
   readonly adc: Ads1115Model | undefined;
   readonly accel: Adxl355Model | undefined;
+  /** The interlock's output models and their history (undefined when no interlock is fitted). */
+  readonly outputs: SimOutputs | undefined;
+  interlockIo: InterlockIo | undefined;
   runtime!: NodeRuntime;
   outbox!: Outbox;
   transports: Transport[] = [];
@@ -90,7 +98,9 @@ export class SimNode {
     this.clock = o.clock;
     this.prng = new Prng(o.seed >>> 0);
     this.board = new SimBoard(o.clock, this.prng.fork(1));
-    this.device = makeDevice(this.board);
+    const interlock = (o.interlock ?? o.variant !== "vibration") && o.variant !== "vibration";
+    this.device = makeDevice(this.board, interlock ? SIM_INTERLOCK_PINS : {});
+    this.outputs = interlock ? new SimOutputs(this.board) : undefined;
     this.flash = new FlashModel({ byteLength: o.flashBytes ?? 16 * 4096, blockSize: 4096 });
     const idPrng = this.prng.fork(2);
     this.nodeIdHex = o.nodeId ?? hex32(0x70b3d57e) + hex32(idPrng.nextUint32());
@@ -132,6 +142,9 @@ export class SimNode {
     this.outbox = new Outbox(this.flash, { maxRecords: 256, maxPayloadBytes: 64 });
     this.sensors = openSensors(this.device, { variant: o.variant, odrHz: o.odrHz ?? 1000 });
     this.transports = o.transports ? o.transports(this) : [];
+    const outputs = this.outputs;
+    this.interlockIo = outputs ? new InterlockIo(this.device.io.Digital, outputs.pins) : undefined;
+    if (outputs) outputs.patternSource = () => this.runtime?.interlock?.annunciation ?? 0;
     const battery = o.batteryMv ?? ((t: number) => 3700 - t / 3_600_000);
     this.runtime = new NodeRuntime({
       clock: this.clock,
@@ -146,12 +159,19 @@ export class SimNode {
       gas: { profile: o.profile ?? "kz-ru-coal", location: o.location ?? "face" },
       ...(this.sensors.accel ? { accel: this.sensors.accel } : {}),
       batteryMv: () => battery(this.clock.now()),
+      ...(this.interlockIo && outputs
+        ? {
+            interlock: this.interlockIo,
+            onInterlockEvent: (e: number, d: number) => outputs.recordEvent(e, d),
+          }
+        : {}),
       onWatchdog: (task) => {
         this.watchdogTrips.push([this.clock.now(), task]);
         this.reboot();
       },
       ...o.runtime,
     });
+    if (outputs && this.runtime.interlock) this.runtime.interlock.onAnnunciation = () => outputs.refresh();
     this.runtime.start();
   }
 
@@ -167,6 +187,10 @@ export class SimNode {
     this.runtime.stop();
     this.sensors?.close();
     this.sensors = undefined;
+    this.interlockIo?.close();
+    this.interlockIo = undefined;
+    // The MCU is off: its GPIOs float and the output drivers' pull-downs hold every output low.
+    this.outputs?.powerLoss();
   }
 }
 

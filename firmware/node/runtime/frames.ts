@@ -106,14 +106,17 @@ export class FrameBuilder {
     };
   }
 
-  /** Encodes, seals and stores `frame`; returns the outbox id (or the outbox's REFUSED). */
-  emit(frame: UplinkFrame): number {
+  /**
+   * Encodes, seals and stores `frame` at its type's priority class, or at `priority` when given (the
+   * interlock's status frames travel at alarm priority); returns the outbox id (or the outbox's REFUSED).
+   */
+  emit(frame: UplinkFrame, priority: Priority = priorityOf(frame.type)): number {
     const end = encodeFrameInto(frame, this.#buf, 0);
     const counter = this.#counter.take();
     const sealed = sealFrame(this.#buf, 0, end, counter, this.#key, this.#mac);
     this.lastCounter = counter;
     this.built++;
-    const id = this.#outbox.append(this.#views[sealed]!, priorityOf(frame.type), counter);
+    const id = this.#outbox.append(this.#views[sealed]!, priority, counter);
     if (id < 0) this.refused++;
     return id;
   }
@@ -135,6 +138,7 @@ export class FrameBuilder {
     txFail: number,
     rx: number,
     depth: number,
+    priority: Priority = Priority.Status,
   ): number {
     const s = this.status;
     s.uptimeS = clampInt(uptimeS, 0, U32);
@@ -144,6 +148,6 @@ export class FrameBuilder {
     s.radioTxFailCount = clampInt(txFail, 0, U32);
     s.radioRxCount = clampInt(rx, 0, U32);
     s.outboxDepth = clampInt(depth, 0, U16);
-    return this.emit(s);
+    return this.emit(s, priority);
   }
 }

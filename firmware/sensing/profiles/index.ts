@@ -4,7 +4,7 @@
  */
 import { GasError } from "../gas/errors.js";
 import { KZ_RU_COAL } from "./kz-ru-coal.js";
-import type { GasName, GasProfile, GasSettings, SetPoint } from "./types.js";
+import type { Ch4Trip, GasName, GasProfile, GasSettings, SetPoint } from "./types.js";
 import { GAS_NAMES } from "./types.js";
 import { US_MSHA_COAL } from "./us-msha-coal.js";
 
@@ -94,6 +94,46 @@ export function resolveGasSettings(
   }
   validateGasSettings(s, `${p.name}.${gas}`);
   return s;
+}
+
+/** The interlock settings of one location class: trip and reset levels (%vol) and the trip on sensor fault. */
+export interface ResolvedCh4Trip extends Ch4Trip {
+  tripOnSensorFault: boolean;
+}
+
+/**
+ * The methane interlock levels of a profile at a location class, validated. Throws GasError:
+ * unknown-profile, unknown-location, bad-config (the profile defines no interlock, a level outside
+ * the CH4 range, or a reset point above the trip level, which would re-arm with the gas still at the trip).
+ */
+export function resolveCh4Trip(profile: GasProfile | string, location: string): ResolvedCh4Trip {
+  const p = typeof profile === "string" ? gasProfileNamed(profile) : profile;
+  if (!p.locations.includes(location))
+    throw new GasError(
+      "unknown-location",
+      `profile ${p.name} has no location "${String(location)}" (known: ${p.locations.join(", ")})`,
+      location,
+    );
+  const il = p.ch4Interlock;
+  if (!il) throw new GasError("bad-config", `profile ${p.name} defines no CH4 interlock levels`, p.name);
+  const t = il.byLocation[location];
+  if (!t)
+    throw new GasError("bad-config", `profile ${p.name} has no CH4 trip level for "${location}"`, location);
+  const where = `${p.name}.ch4Interlock.${location}`;
+  const ch4 = p.gases.ch4;
+  checkNumber(`${where}.tripPctVol`, t.tripPctVol, Number.MIN_VALUE, ch4.rangeMax);
+  checkNumber(`${where}.resetBelowPctVol`, t.resetBelowPctVol, Number.MIN_VALUE, t.tripPctVol);
+  if (typeof il.tripOnSensorFault !== "boolean")
+    throw new GasError(
+      "bad-config",
+      `${p.name}.ch4Interlock.tripOnSensorFault is ${String(il.tripOnSensorFault)}`,
+      il.tripOnSensorFault,
+    );
+  return {
+    tripPctVol: t.tripPctVol,
+    resetBelowPctVol: t.resetBelowPctVol,
+    tripOnSensorFault: il.tripOnSensorFault,
+  };
 }
 
 export { KZ_RU_COAL, US_MSHA_COAL };

@@ -44,6 +44,25 @@ export const KZ_RU_COAL: GasProfile = {
     // ore-mine rules, so do not take a copy of that line as confirmation). A1 DEFAULT 0.6.
     "main-return": { a1: { value: 0.6, hysteresis: 0.05 }, a2: { value: 0.75, hysteresis: 0.05 } },
   },
+  // Automatic gas protection (АГЗ): the methane-measuring system itself cuts power to the electrical
+  // equipment of the place when methane exceeds the norm of that place, with local and central light and
+  // sound warning (mining-encyclopedia definition of "АГЗ шахт"; the old Rostekhnadzor АГК recommendations'
+  // log form records "отключение напряжения на объекте ... от контрольной концентрации метана"). So the trip
+  // level of each class is its A2 norm above. UNCONFIRMED: the PB-2020 methane-by-place table was not read.
+  // Reset point DEFAULT: below the trip level itself (as the US statute words it, 30 U.S.C. 863(h)(2): power
+  // stays off "until the air ... shall contain less than 1.0 volume per centum"); the reset is manual anyway.
+  // Trip on sensor fault: DEFAULT here (borrowed from 30 U.S.C. 863(l), "deenergize automatically such
+  // equipment when such monitor is not operating properly"); no PB clause was read for it.
+  ch4Interlock: {
+    tripOnSensorFault: true,
+    byLocation: {
+      intake: { tripPctVol: 0.5, resetBelowPctVol: 0.5 },
+      face: { tripPctVol: 1.0, resetBelowPctVol: 1.0 },
+      return: { tripPctVol: 1.0, resetBelowPctVol: 1.0 },
+      local: { tripPctVol: 2.0, resetBelowPctVol: 2.0 },
+      "main-return": { tripPctVol: 0.75, resetBelowPctVol: 0.75 },
+    },
+  },
   gases: {
     ch4: {
       ...CH4_DEFAULTS,

@@ -226,3 +226,113 @@ export const PROVENANCE: Readonly<Record<string, readonly Provenance[]>> = {
     },
   ],
 };
+
+/**
+ * Where every methane interlock number comes from (profile field `ch4Interlock.byLocation`), same status
+ * words. Kept apart from PROVENANCE (whose test walks the set-points only); checked by
+ * test/node/interlock-profiles.test.ts the same way: one entry per number, same value, none stale.
+ */
+const AGZ =
+  "АГЗ cuts power at the norm of the place (definition of 'АГЗ шахт', " +
+  "https://ukr-girnuchuy.sesii.net/156-%D0%B0%D0%B3%D0%B7%20%D1%88%D0%B0%D1%85%D1%82); the norm is the A2 " +
+  "of this class, whose PB-2020 table was not retrieved";
+const KZ_RESET = "below the trip level itself, as 30 U.S.C. 863(h)(2) words the re-energise condition";
+const USC_H2 = `${USC_863} ${USC_CHUNKS}/chunck-534.md: 863(h)(2)`;
+const USC_I2 = `${USC_863} ${USC_CHUNKS}/chunck-535.md: 863(i)(2)`;
+
+export const TRIP_PROVENANCE: Readonly<Record<string, readonly Provenance[]>> = {
+  "kz-ru-coal": [
+    { path: "ch4Interlock.byLocation.intake.tripPctVol", value: 0.5, status: "unconfirmed", source: AGZ },
+    {
+      path: "ch4Interlock.byLocation.intake.resetBelowPctVol",
+      value: 0.5,
+      status: "default",
+      source: KZ_RESET,
+    },
+    { path: "ch4Interlock.byLocation.face.tripPctVol", value: 1.0, status: "unconfirmed", source: AGZ },
+    {
+      path: "ch4Interlock.byLocation.face.resetBelowPctVol",
+      value: 1.0,
+      status: "default",
+      source: KZ_RESET,
+    },
+    { path: "ch4Interlock.byLocation.return.tripPctVol", value: 1.0, status: "unconfirmed", source: AGZ },
+    {
+      path: "ch4Interlock.byLocation.return.resetBelowPctVol",
+      value: 1.0,
+      status: "default",
+      source: KZ_RESET,
+    },
+    { path: "ch4Interlock.byLocation.local.tripPctVol", value: 2.0, status: "unconfirmed", source: AGZ },
+    {
+      path: "ch4Interlock.byLocation.local.resetBelowPctVol",
+      value: 2.0,
+      status: "default",
+      source: KZ_RESET,
+    },
+    {
+      path: "ch4Interlock.byLocation.main-return.tripPctVol",
+      value: 0.75,
+      status: "unconfirmed",
+      source: AGZ,
+    },
+    {
+      path: "ch4Interlock.byLocation.main-return.resetBelowPctVol",
+      value: 0.75,
+      status: "default",
+      source: KZ_RESET,
+    },
+  ],
+  "us-msha-coal": [
+    {
+      path: "ch4Interlock.byLocation.intake.tripPctVol",
+      value: 1.0,
+      status: "unconfirmed",
+      source:
+        "30 CFR 75.323(b)(1) (de-energise in an intake air course at 1.0 %) not retrieved; the 1.0 % intake " +
+        "level is in W. Va. Code 22A-2-43(c)(1), https://code.wvlegislature.gov/22A-2-43",
+    },
+    {
+      path: "ch4Interlock.byLocation.intake.resetBelowPctVol",
+      value: 1.0,
+      status: "unconfirmed",
+      source: "as the intake trip; the working-place wording of 863(h)(2) is 'less than 1.0'",
+    },
+    {
+      path: "ch4Interlock.byLocation.face.tripPctVol",
+      value: 1.0,
+      status: "confirmed",
+      source: `${USC_H2}: at 1.0 volume per centum 'power to electric face equipment ... shall be cut off'`,
+    },
+    {
+      path: "ch4Interlock.byLocation.face.resetBelowPctVol",
+      value: 1.0,
+      status: "confirmed",
+      source: `${USC_H2}: 'until the air in such working place shall contain less than 1.0 volume per centum'`,
+    },
+    {
+      path: "ch4Interlock.byLocation.return.tripPctVol",
+      value: 1.5,
+      status: "confirmed",
+      source: `${USC_I2}: at 1.5 'all electric power shall be cut off from the endangered area'`,
+    },
+    {
+      path: "ch4Interlock.byLocation.return.resetBelowPctVol",
+      value: 1.0,
+      status: "confirmed",
+      source: `${USC_I2}: 'until the air in such split shall contain less than 1.0 volume per centum'`,
+    },
+    {
+      path: "ch4Interlock.byLocation.local.tripPctVol",
+      value: 1.0,
+      status: "default",
+      source: "mapped to a working place (863(h)(2))",
+    },
+    {
+      path: "ch4Interlock.byLocation.local.resetBelowPctVol",
+      value: 1.0,
+      status: "default",
+      source: "mapped to a working place (863(h)(2))",
+    },
+  ],
+};

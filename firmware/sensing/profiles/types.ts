@@ -67,6 +67,23 @@ export interface GasSettings {
   noDataPeriods: number;
 }
 
+/**
+ * The methane power interlock at one location class (firmware/node/interlock): the relay drops at a reading
+ * at or above `tripPctVol` and may be re-energised only by a deliberate reset once the reading is below
+ * `resetBelowPctVol` (never automatically).
+ */
+export interface Ch4Trip {
+  tripPctVol: number;
+  resetBelowPctVol: number;
+}
+
+/** Methane interlock rules of a profile: the trip level per location class, and the trip on sensor fault. */
+export interface Ch4Interlock {
+  /** De-energise when the CH4 channel cannot be trusted (no data, out of range, stuck, driver failure). */
+  tripOnSensorFault: boolean;
+  byLocation: Readonly<Record<string, Ch4Trip>>;
+}
+
 export interface GasProfile {
   name: string;
   title: string;
@@ -75,6 +92,8 @@ export interface GasProfile {
   /** The location classes the profile knows, e.g. intake, face, return, local. */
   locations: readonly string[];
   ch4ByLocation: Readonly<Record<string, Ch4Limits>>;
+  /** The methane power interlock (absent: a node with this profile cannot run an interlock). */
+  ch4Interlock?: Ch4Interlock;
   gases: Readonly<Record<GasName, GasSettings>>;
 }
 

@@ -37,6 +37,23 @@ export const US_MSHA_COAL: GasProfile = {
     // working place, so 863(h)(2) applies. confirmed: 75.1324(a), no shot fired at 1.0 volume percent or more.
     local: WORKING_PLACE,
   },
+  // The methane power interlock. Working place: confirmed, 30 U.S.C. 863(h)(2): at 1.0 volume per centum
+  // "power to electric face equipment located in such place shall be cut off" until the air contains "less
+  // than 1.0". Return split: confirmed, 863(i)(2): at 1.5 "all electric power shall be cut off from the
+  // endangered area ... until the air in such split shall contain less than 1.0" (at 1.0, 863(i)(1) asks only
+  // for ventilation changes). Intake air course: 1.0 / below 1.0 UNCONFIRMED (75.323(b)(1) not read; the
+  // W. Va. copy gives the 1.0 % intake level). Local: DEFAULT mapping to a working place.
+  // Trip on sensor fault: 863(l) (confirmed): a machine methane monitor must "deenergize automatically such
+  // equipment when such monitor is not operating properly".
+  ch4Interlock: {
+    tripOnSensorFault: true,
+    byLocation: {
+      intake: { tripPctVol: 1.0, resetBelowPctVol: 1.0 },
+      face: { tripPctVol: 1.0, resetBelowPctVol: 1.0 },
+      return: { tripPctVol: 1.5, resetBelowPctVol: 1.0 },
+      local: { tripPctVol: 1.0, resetBelowPctVol: 1.0 },
+    },
+  },
   gases: {
     ch4: {
       ...CH4_DEFAULTS,
