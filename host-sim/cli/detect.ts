@@ -3,8 +3,8 @@
  * node's sensing pipelines and prints what they decide: gas alarms and faults, seismic events. With
  * `--evaluate`, compares against the recording's labels (or `--labels FILE`) and prints the quality figures.
  */
-import { isGasError } from "../../firmware/sensing/gas/index.js";
-import { isSeismicError } from "../../firmware/sensing/seismic/index.js";
+import { gasProfileNamed, isGasError } from "../../firmware/sensing/gas/index.js";
+import { isSeismicError, ppvProfileNamed } from "../../firmware/sensing/seismic/index.js";
 import { RecordingError } from "../recordings/errors.js";
 import { checkGasCrossings, seismicQuality } from "../recordings/evaluate.js";
 import { findingJson, findingText } from "../recordings/findings.js";
@@ -52,6 +52,16 @@ function number(flag: string, text: string | undefined): number {
   return v;
 }
 
+/** `name` if `lookup` knows it (a profile table), else a CliError with the lookup's own message. */
+function known(flag: string, name: string, lookup: (name: string) => unknown): string {
+  try {
+    lookup(name);
+  } catch (e) {
+    throw new CliError(`${flag}: ${(e as Error).message}`);
+  }
+  return name;
+}
+
 export function parseArgs(argv: string[]): Args {
   const a: Args = { target: "", json: false, evaluate: false, seismic: {} };
   const positional: string[] = [];
@@ -70,7 +80,8 @@ export function parseArgs(argv: string[]): Args {
         a.evaluate = true;
         break;
       case "--profile":
-        a.profile = value();
+        // Checked here, not when a gas channel turns up: a seismic-only recording must not accept a typo.
+        a.profile = known(arg, value(), gasProfileNamed);
         break;
       case "--location": {
         const v = value();
@@ -103,7 +114,7 @@ export function parseArgs(argv: string[]): Args {
         break;
       }
       case "--ppv-profile":
-        a.seismic.ppvProfile = value();
+        a.seismic.ppvProfile = known(arg, value(), ppvProfileNamed);
         break;
       default:
         if (arg.startsWith("-")) throw new CliError(`unknown option ${arg} (see minewatch detect --help)`);

@@ -115,7 +115,7 @@ describe("detect options", () => {
       "--location",
       "return",
       "--profile",
-      "msha",
+      "us-msha-coal",
       "--sta",
       "0.1",
     ]);
@@ -124,7 +124,7 @@ describe("detect options", () => {
       json: true,
       evaluate: true,
       location: "return",
-      profile: "msha",
+      profile: "us-msha-coal",
     });
     expect(a.seismic).toEqual({ staS: 0.1 });
   });
@@ -136,6 +136,9 @@ describe("detect options", () => {
     [["--method", "fancy", "r"], '--method must be recursive or classic, got "fancy"'],
     [["--frobnicate", "r"], "unknown option --frobnicate"],
     [["--profile"], "--profile needs a value"],
+    // Profile names are checked even when the recording has no channel of that kind.
+    [["--profile", "mars-base", "r"], '--profile: unknown gas profile "mars-base" (known: kz-ru-coal'],
+    [["--ppv-profile", "x", "r"], '--ppv-profile: unknown PPV limit profile "x" (known: usbm-ri8507'],
     [[], "no recording given"],
     [["a", "b"], "one recording at a time, got 2: a b"],
   ])("rejects %j", (args, message) => {

@@ -45,7 +45,9 @@ describe("opening recordings", () => {
       Date.UTC(2010, 1, 27, 6, 49),
       Date.UTC(2010, 1, 27, 6, 49),
     ]);
-    const first = await rec.streams[1]!.blocks()[Symbol.asyncIterator]().next();
+    const blocks = rec.streams[1]!.blocks()[Symbol.asyncIterator]();
+    const first = await blocks.next();
+    await blocks.return?.(); // close the file now, not when the garbage collector finds the handle
     expect(first.value!.tS[0]).toBeCloseTo(60.069539, 5); // 06:50:00.069539 is 60.07 s after the manifest's start
     expect(first.value!.values[0]![0]).toBeCloseTo(-0.231946, 12);
     expect(rec.labels.map((l) => l.t)).toEqual([1, 5]); // sorted by time
