@@ -1,0 +1,44 @@
+/**
+ * The collector on a real broker: one persistent MQTT session (session.ts) subscribed to the site's direct
+ * topics (`minewatch/<site>/#`, SPEC-mqtt.md) and to the network server's uplink events
+ * (`application/<appId>/device/+/event/up`, ChirpStack's MQTT integration), every message handed to the
+ * Collector at its virtual arrival time.
+ */
+import { siteFilter } from "../../protocol/topics.js";
+import type { VirtualClock } from "../clock.js";
+import type { HostMqttClient } from "../mqtt/client.js";
+import { DEFAULT_APPLICATION_ID } from "../radio/network-server.js";
+import { eventUpFilter } from "../radio/network-server-chirpstack.js";
+import type { Collector } from "./collector.js";
+import { MqttSession } from "./session.js";
+
+export interface MqttCollectorOptions {
+  collector: Collector;
+  Client: typeof HostMqttClient;
+  clock: VirtualClock;
+  host: string;
+  port: number;
+  /** Site to read ("+" = every site). */
+  site: string;
+  /** Network-server application whose uplink events to read; null = the direct MQTT path only. */
+  applicationId?: string | null;
+  clientId?: string;
+  user?: string;
+  password?: string;
+}
+
+export function startMqttCollector(options: MqttCollectorOptions): MqttSession {
+  const appId = options.applicationId === undefined ? DEFAULT_APPLICATION_ID : options.applicationId;
+  const subscriptions = [siteFilter(options.site), ...(appId === null ? [] : [eventUpFilter(appId)])];
+  return new MqttSession({
+    Client: options.Client,
+    clock: options.clock,
+    host: options.host,
+    port: options.port,
+    clientId: options.clientId ?? "collector",
+    ...(options.user !== undefined ? { user: options.user } : {}),
+    ...(options.password !== undefined ? { password: options.password } : {}),
+    subscriptions,
+    onMessage: (topic, payload, atMs) => options.collector.onMqttMessage(topic, payload, atMs),
+  });
+}
