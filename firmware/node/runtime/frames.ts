@@ -41,7 +41,7 @@ export function priorityOf(type: number): Priority {
 export function clampInt(v: number, min: number, max: number, ifNaN = 0): number {
   if (Number.isNaN(v)) return ifNaN;
   const r = Math.round(v);
-  return r < min ? min : r > max ? max : r;
+  return Math.min(Math.max(r, min), max);
 }
 
 export class FrameBuilder {
