@@ -16,3 +16,8 @@ registerCommand(
   "replay a recording through the sensing pipelines; print alarms and events",
   async () => (await import("./detect.js")).command,
 );
+registerCommand(
+  "sim",
+  "run a scenario (default: the demo) through a simulated fleet; check its expectations",
+  async () => (await import("./sim.js")).command,
+);

@@ -1,0 +1,242 @@
+/**
+ * Checking a run against the scenario's expectations. Each check reads only the deterministic result, names
+ * what it checked, and on failure says which node and label or frame broke it (the first few).
+ *
+ * - alarm-within N s: every alarming label (gas crossing, microseismic event, blast) of a node must be
+ *   answered by a frame DELIVERED to the collector within N s of the label's time: for a gas crossing an
+ *   alarm frame of that channel at the label's level or above (A2 answers A1); for a seismic label a
+ *   vibration alarm frame or an event frame whose onset lies within 2 s of the label (the vibration alarm
+ *   latches, so later events of one node are answered by their event frames). A label that falls inside
+ *   a power cut of that node counts from the moment power returns: a node without power cannot alarm,
+ *   what the cut tests is that it alarms at once when it is back.
+ * - no-frame-lost: every frame a node built was delivered or is still in its outbox at the end.
+ * - no-false-alarm: every A1 / A2 alarm a node raised has a label of its channel and level (seismic: any
+ *   event label) within `toleranceS` before it; faults and clears are not alarms.
+ * - duty-cycle: no LoRaWAN transmission started inside its sub-band's off-time, and the worst hour's duty
+ *   cycle is within the sub-band's limit.
+ */
+import type { ExpectationResult, FaultRecord, NodeResult } from "./result.js";
+import type { ExpectationSpec } from "./scenario.js";
+
+const SEVERITY: Record<string, number> = { A1: 1, A2: 2 };
+const SEISMIC = new Set(["microseismic", "blast", "teleseism"]);
+const ONSET_SLACK_MS = 2000;
+const SHOW = 3;
+
+export function evaluate(
+  specs: readonly ExpectationSpec[],
+  nodes: readonly NodeResult[],
+  faults: readonly FaultRecord[] = [],
+): ExpectationResult[] {
+  return specs.map((s): ExpectationResult => {
+    const chosen = nodes.filter((n) => s.nodes.includes(n.id));
+    switch (s.kind) {
+      case "alarm-within":
+        return alarmWithin(s.withinS, s.labels, chosen, faults);
+      case "no-frame-lost":
+        return noFrameLost(chosen);
+      case "no-false-alarm":
+        return noFalseAlarm(s.toleranceS, chosen);
+      case "duty-cycle":
+        return dutyCycle(chosen);
+      default:
+        throw new Error(`unknown expectation kind ${(s as { kind: string }).kind}`);
+    }
+  });
+}
+
+/** When node `id` could first react to something at `tMs`: after any power cut covering it. */
+function poweredFrom(id: string, tMs: number, faults: readonly FaultRecord[]): number {
+  let t = tMs;
+  for (const f of faults) {
+    if (f.kind === "power-cut" && f.nodes.includes(id) && f.untilMs !== null && t >= f.atMs && t < f.untilMs)
+      t = f.untilMs;
+  }
+  return t;
+}
+
+function alarmWithin(
+  withinS: number,
+  kinds: string[],
+  nodes: readonly NodeResult[],
+  faults: readonly FaultRecord[],
+): ExpectationResult {
+  const limitMs = withinS * 1000;
+  const misses: string[] = [];
+  let checked = 0;
+  let worst = 0;
+  for (const n of nodes) {
+    for (const l of n.labels) {
+      if (!kinds.includes(l.kind)) continue;
+      checked++;
+      let answeredMs = Number.POSITIVE_INFINITY;
+      if (l.kind === "gas-crossing") {
+        const need = SEVERITY[l.level ?? ""] ?? 1;
+        for (const a of n.alarms) {
+          if (a.channel !== l.channel || (SEVERITY[a.level] ?? 0) < need || a.deliveredMs === null) continue;
+          if (a.raisedMs >= l.tMs - ONSET_SLACK_MS) answeredMs = Math.min(answeredMs, a.deliveredMs);
+        }
+      } else if (SEISMIC.has(l.kind)) {
+        for (const a of n.alarms) {
+          if (
+            a.channel === "vibration" &&
+            a.level !== "clear" &&
+            a.level !== "fault" &&
+            a.deliveredMs !== null
+          )
+            if (a.raisedMs >= l.tMs - ONSET_SLACK_MS) answeredMs = Math.min(answeredMs, a.deliveredMs);
+        }
+        for (const e of n.events) {
+          if (e.deliveredMs !== null && Math.abs(e.onsetMs - l.tMs) <= ONSET_SLACK_MS)
+            answeredMs = Math.min(answeredMs, e.deliveredMs);
+        }
+      }
+      const lateMs = answeredMs - poweredFrom(n.id, l.tMs, faults);
+      if (Number.isFinite(lateMs)) worst = Math.max(worst, lateMs);
+      if (!(lateMs <= limitMs)) {
+        const what = `${l.kind}${l.level ? ` ${l.channel} ${l.level}` : ""} at ${fmtS(l.tMs)}`;
+        misses.push(
+          `${n.id}: ${what} ${Number.isFinite(lateMs) ? `answered after ${fmtS(lateMs)}` : "never answered"}`,
+        );
+      }
+    }
+  }
+  const name = `alarm-within ${withinS} s`;
+  if (checked === 0)
+    return result(
+      name,
+      "alarm-within",
+      false,
+      "no labelled event to check (the expectation cannot pass vacuously)",
+      nodes,
+      null,
+      "ms",
+    );
+  return result(
+    name,
+    "alarm-within",
+    misses.length === 0,
+    misses.length === 0
+      ? `${checked} labelled events answered, worst after ${fmtS(worst)}`
+      : `${misses.length} of ${checked} not answered in time: ${misses.slice(0, SHOW).join("; ")}`,
+    nodes,
+    worst,
+    "ms",
+  );
+}
+
+function noFrameLost(nodes: readonly NodeResult[]): ExpectationResult {
+  const lost: string[] = [];
+  let built = 0;
+  let pending = 0;
+  for (const n of nodes) {
+    built += n.frames.length;
+    for (const f of n.frames) {
+      if (f.lost) lost.push(`${n.id} #${f.counter} (${f.type}, built ${fmtS(f.builtMs)})`);
+      else if (f.deliveredMs === null) pending++;
+    }
+  }
+  return result(
+    "no-frame-lost",
+    "no-frame-lost",
+    lost.length === 0 && built > 0,
+    lost.length > 0
+      ? `${lost.length} of ${built} frames lost: ${lost.slice(0, SHOW).join("; ")}`
+      : built === 0
+        ? "no frame was built"
+        : `${built} frames built: ${built - pending} delivered, ${pending} still in an outbox, 0 lost`,
+    nodes,
+    lost.length,
+    "frames",
+  );
+}
+
+function noFalseAlarm(toleranceS: number, nodes: readonly NodeResult[]): ExpectationResult {
+  const tolMs = toleranceS * 1000;
+  const falses: string[] = [];
+  let alarms = 0;
+  for (const n of nodes) {
+    for (const a of n.alarms) {
+      if (a.level !== "A1" && a.level !== "A2") continue;
+      alarms++;
+      const explained =
+        n.labels.some((l) =>
+          a.channel === "vibration"
+            ? SEISMIC.has(l.kind) && a.raisedMs >= l.tMs - ONSET_SLACK_MS && a.raisedMs <= l.tMs + tolMs
+            : l.kind === "gas-crossing" &&
+              l.channel === a.channel &&
+              l.level === a.level &&
+              a.raisedMs >= l.tMs - tolMs &&
+              a.raisedMs <= l.tMs + ONSET_SLACK_MS,
+        ) || stillLatched(n, a);
+      if (!explained) falses.push(`${n.id}: ${a.channel} ${a.level} at ${fmtS(a.raisedMs)}`);
+    }
+  }
+  return result(
+    "no-false-alarm",
+    "no-false-alarm",
+    falses.length === 0,
+    falses.length === 0
+      ? `${alarms} alarms raised, each explained by a label within ${toleranceS} s`
+      : `${falses.length} alarms with no labelled cause: ${falses.slice(0, SHOW).join("; ")}`,
+    nodes,
+    falses.length,
+    "alarms",
+  );
+}
+
+/** An A2 frame re-announced while the channel's A2 is still latched (e.g. when its A1 clears). */
+function stillLatched(n: NodeResult, a: NodeResult["alarms"][number]): boolean {
+  if (a.level !== "A2") return false;
+  let latched = false;
+  for (const b of n.alarms) {
+    if (b === a) return latched;
+    if (b.channel !== a.channel) continue;
+    if (b.level === "A2") latched = true;
+    else if (b.level === "clear") latched = false;
+  }
+  return false;
+}
+
+function dutyCycle(nodes: readonly NodeResult[]): ExpectationResult {
+  const radios = nodes.filter((n) => n.radio !== null);
+  const bad: string[] = [];
+  let worst = 0;
+  for (const n of radios) {
+    const r = n.radio!;
+    worst = Math.max(worst, r.maxDutyCyclePct);
+    if (r.dutyCycleViolations > 0)
+      bad.push(`${n.id}: ${r.dutyCycleViolations} transmissions inside the off-time`);
+    else if (r.maxDutyCyclePct > r.limitPct + 1e-9)
+      bad.push(`${n.id}: ${r.maxDutyCyclePct} % in an hour > limit ${r.limitPct} %`);
+  }
+  if (radios.length === 0)
+    return result("duty-cycle", "duty-cycle", false, "no node has a LoRaWAN radio", nodes, null, "%");
+  return result(
+    "duty-cycle",
+    "duty-cycle",
+    bad.length === 0,
+    bad.length === 0
+      ? `${radios.length} radios, worst hour ${worst} % of airtime`
+      : bad.slice(0, SHOW).join("; "),
+    radios,
+    worst,
+    "%",
+  );
+}
+
+function result(
+  name: string,
+  kind: string,
+  passed: boolean,
+  reason: string,
+  nodes: readonly NodeResult[],
+  measured: number | null,
+  unit: string,
+): ExpectationResult {
+  return { name, kind, passed, reason, nodes: nodes.map((n) => n.id), measured, unit };
+}
+
+function fmtS(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}

@@ -1,0 +1,140 @@
+/**
+ * A whole run: the scenario's nodes spread over shards (worker threads past one shard), the results
+ * merged in node order, the expectations checked. `runFleet` is what the CLI, the tests and the bench call.
+ * Nodes go to shards round-robin; a node's result does not depend on its shard (shard.ts), so neither
+ * does the SimResult (apart from `timing`).
+ */
+import os from "node:os";
+import { evaluate } from "./expectations.js";
+import {
+  type FaultRecord,
+  type FleetTotals,
+  type NodeResult,
+  SIM_RESULT_FORMAT,
+  type SimResult,
+} from "./result.js";
+import type { Scenario } from "./scenario.js";
+import { runShard, type ShardResult } from "./shard.js";
+import { runShardInWorker } from "./shard-pool.js";
+
+export interface FleetOptions {
+  scenario: Scenario;
+  /** File name for the result (as the user gave it). */
+  file: string;
+  seed?: number;
+  /** Shards (worker threads); default: 1 for up to 4 nodes, else min(cores, nodes / 2). 1 = in this thread. */
+  shards?: number;
+  brokerUrl?: string;
+  /** Pace at this many times real time (undefined = max). */
+  speed?: number;
+  /** Fraction of virtual time done, 0..1 (for a progress bar). */
+  onProgress?: (fraction: number) => void;
+}
+
+export function defaultShards(nodes: number): number {
+  if (nodes <= 4) return 1;
+  return Math.max(1, Math.min(os.availableParallelism(), Math.floor(nodes / 2)));
+}
+
+export async function runFleet(o: FleetOptions): Promise<SimResult> {
+  const scenario = o.scenario;
+  const seed = o.seed ?? scenario.seed;
+  const n = scenario.nodes.length;
+  const shards = Math.max(1, Math.min(o.shards ?? defaultShards(n), n));
+  const groups: number[][] = Array.from({ length: shards }, () => []);
+  for (let i = 0; i < n; i++) groups[i % shards]!.push(i);
+  const started = performance.now();
+  const progress = groups.map(() => 0);
+  const report = (k: number) => (done: number, total: number) => {
+    progress[k] = total > 0 ? done / total : 1;
+    o.onProgress?.(progress.reduce((a, b) => a + b, 0) / shards);
+  };
+  const params = (k: number) => ({
+    scenario,
+    seed,
+    indices: groups[k]!,
+    shardIndex: k,
+    brokerUrl: o.brokerUrl,
+    ...(o.speed !== undefined ? { speed: o.speed } : {}),
+  });
+  let parts: ShardResult[];
+  if (shards === 1) parts = [await runShard({ ...params(0), onProgress: report(0) })];
+  else parts = await Promise.all(groups.map((_, k) => runShardInWorker(params(k), report(k))));
+  const wallMs = performance.now() - started;
+  const nodes: NodeResult[] = parts
+    .flatMap((p) => p.nodes)
+    .sort((a, b) => a.index - b.index)
+    .map((x) => x.result);
+  const faults = faultRecords(scenario);
+  const expectations = evaluate(scenario.expect, nodes, faults);
+  const durationMs = Math.round(scenario.durationS * 1000);
+  return {
+    format: SIM_RESULT_FORMAT,
+    scenario: { name: scenario.name, file: o.file, description: scenario.description, durationMs },
+    seed,
+    site: scenario.site,
+    broker: o.brokerUrl
+      ? { kind: "external", url: o.brokerUrl }
+      : { kind: "aedes", url: "mqtt://127.0.0.1 (in process)" },
+    nodes,
+    faults,
+    expectations,
+    passed: expectations.every((e) => e.passed),
+    totals: totals(nodes),
+    timing: {
+      wallMs: Math.round(wallMs),
+      speedup: Math.round((durationMs * n) / Math.max(1, wallMs)),
+      shards,
+    },
+  };
+}
+
+export function faultRecords(s: Scenario): FaultRecord[] {
+  const out = s.faults.map((f): FaultRecord => {
+    if (f.kind === "clock-drift")
+      return { kind: f.kind, nodes: f.nodes, atMs: 0, untilMs: null, detail: `${f.ppm} ppm` };
+    const atMs = Math.round(f.atS * 1000);
+    const untilMs = atMs + Math.round(f.durationS * 1000);
+    const nodes = "nodes" in f ? f.nodes : [];
+    const detail =
+      f.kind === "radio-loss"
+        ? `${Math.round(f.rate * 100)} % of transmissions lost`
+        : f.kind === "sensor-fault"
+          ? `${f.sensor}: ${f.mode}`
+          : f.kind === "power-cut"
+            ? "node off (RAM lost; flash, storage and chips kept)"
+            : f.kind === "broker-outage"
+              ? "broker down (sessions and retained messages kept)"
+              : "gateway down (no uplink reaches the network)";
+    return { kind: f.kind, nodes, atMs, untilMs, detail };
+  });
+  return out.sort((a, b) => a.atMs - b.atMs);
+}
+
+function totals(nodes: readonly NodeResult[]): FleetTotals {
+  const t: FleetTotals = {
+    nodes: nodes.length,
+    framesBuilt: 0,
+    framesDelivered: 0,
+    framesLost: 0,
+    framesPending: 0,
+    duplicatesDropped: 0,
+    alarmsRaised: 0,
+    alarmsDelivered: 0,
+  };
+  for (const n of nodes) {
+    for (const f of n.frames) {
+      t.framesBuilt++;
+      if (f.deliveredMs !== null) t.framesDelivered++;
+      else if (f.lost) t.framesLost++;
+      else t.framesPending++;
+      t.duplicatesDropped += f.duplicates;
+    }
+    for (const a of n.alarms) {
+      if (a.level === "clear") continue;
+      t.alarmsRaised++;
+      if (a.deliveredMs !== null) t.alarmsDelivered++;
+    }
+  }
+  return t;
+}

@@ -1,0 +1,180 @@
+/**
+ * A node's recording: the synthetic generator (host-sim/recordings/synth) run for the node's spec and seed,
+ * turned into the value sources a SimNode's chip models read (functions of virtual time) and the labels
+ * (ground truth) the expectations check against.
+ *
+ * Gas: the generator's 1 Hz stream is materialised (4 x 8 bytes a second: a node-day is 2.8 MB) and read
+ * sample-and-hold, so the MIPEX / ADS1115 models see exactly the recorded values; the labels' set-point
+ * crossings are those of the node's own profile and location (resolveGasSettings), so "an alarm within N s
+ * of each labelled crossing" tests the set-points the node really runs. A dropout (NaN) holds the previous
+ * value: the chip models cannot express "no data" (use a `sensor-fault` for that).
+ * Acceleration: rendered on the fly at the ADXL355's ODR (a node-day at 1 kHz is never materialised):
+ * seeded gaussian noise + the generator's rendered microseismic events and blasts (the same waveforms its
+ * labels describe: same PRNG fork as synthesize()) + machinery tones, and gravity on z.
+ */
+
+import { resolveGasSettings } from "../../firmware/sensing/profiles/index.js";
+import type { AccelSource } from "../chips/adxl355.js";
+import type { SimSources } from "../node/sim-node.js";
+import { Prng } from "../prng.js";
+import type { Label } from "../recordings/labels.js";
+import { synthesize } from "../recordings/synth/generate.js";
+import { DEFAULT_GAS, type SetPoint, type Scenario as SynthScenario } from "../recordings/synth/scenario.js";
+import { renderEvents } from "../recordings/synth/seismic.js";
+import type { LabelRecord, SetPointRecord } from "./result.js";
+import { GAS_CHANNELS, type NodeSpec } from "./scenario.js";
+
+const G_M_PER_S2 = 9.80665;
+
+export interface NodeRecording {
+  sources: SimSources;
+  labels: LabelRecord[];
+  /** The node's set-points per gas channel (for the report's plots). */
+  setPoints: Partial<Record<(typeof GAS_CHANNELS)[number], SetPointRecord[]>>;
+  /** Ground-truth gas value at a virtual time, per channel (NaN when the node has no gas sensors). */
+  truth: (channel: number, tMs: number) => number;
+}
+
+function gasChannelsOf(spec: NodeSpec): (typeof GAS_CHANNELS)[number][] {
+  return spec.variant === "vibration" ? [] : [...GAS_CHANNELS];
+}
+
+export function setPointsOf(spec: NodeSpec): NodeRecording["setPoints"] {
+  const out: NodeRecording["setPoints"] = {};
+  for (const ch of gasChannelsOf(spec)) {
+    const s = resolveGasSettings(spec.profile, ch, spec.location);
+    const list: SetPointRecord[] = [];
+    if (s.a1)
+      list.push({ level: "A1", value: s.a1.value, direction: s.direction, hysteresis: s.a1.hysteresis });
+    if (s.a2)
+      list.push({ level: "A2", value: s.a2.value, direction: s.direction, hysteresis: s.a2.hysteresis });
+    out[ch] = list;
+  }
+  return out;
+}
+
+export async function nodeRecording(spec: NodeSpec, durationS: number, seed: number): Promise<NodeRecording> {
+  const setPoints = setPointsOf(spec);
+  const synth: SynthScenario = {
+    name: spec.id,
+    durationS,
+    startUtc: "2026-01-01T00:00:00.000Z",
+    location: spec.location,
+  };
+  if (spec.variant !== "vibration") {
+    const crossings: SetPoint[] = [];
+    for (const [ch, list] of Object.entries(setPoints)) {
+      for (const sp of list!) {
+        crossings.push({
+          channel: ch as SetPoint["channel"],
+          level: sp.level,
+          value: sp.value,
+          direction: sp.direction,
+          hysteresis: sp.hysteresis,
+        });
+      }
+    }
+    synth.gas = {
+      ...DEFAULT_GAS,
+      baseline: { ...DEFAULT_GAS.baseline, ...spec.gas.baseline },
+      noiseSd: { ...DEFAULT_GAS.noiseSd, ...spec.gas.noiseSd },
+      events: spec.gas.events,
+      setPoints: crossings,
+    };
+  }
+  if (spec.variant !== "gas") {
+    synth.seismic = {
+      rateHz: spec.odrHz,
+      noiseSdMPerS2: spec.seismic.noiseSdMPerS2,
+      events: spec.seismic.events,
+    };
+  }
+  const syn = await synthesize(synth, seed);
+  const labels: LabelRecord[] = syn.labels.map((l: Label) => {
+    const r: LabelRecord = { tMs: Math.round(l.t * 1000), kind: l.kind, channel: l.channel };
+    if (l.level !== undefined) r.level = l.level;
+    return r;
+  });
+  const sources: SimSources = {};
+  let gasValues: Float64Array[] = [];
+  const periodMs = (synth.gas?.periodS ?? 1) * 1000;
+  if (syn.gas) {
+    const n = Math.floor(durationS / synth.gas!.periodS);
+    gasValues = GAS_CHANNELS.map(() => new Float64Array(Math.max(1, n)));
+    let i = 0;
+    for await (const b of syn.gas.blocks()) {
+      for (let k = 0; k < b.count; k++, i++) {
+        for (let c = 0; c < 4; c++) {
+          const v = b.values[c]![k]!;
+          gasValues[c]![i] = Number.isNaN(v)
+            ? i > 0
+              ? gasValues[c]![i - 1]!
+              : synth.gas!.baseline[GAS_CHANNELS[c]!]
+            : v;
+        }
+      }
+    }
+    const at = (c: number) => (tMs: number) => {
+      const arr = gasValues[c]!;
+      const i = Math.min(arr.length - 1, Math.max(0, Math.floor(tMs / periodMs)));
+      return arr[i]!;
+    };
+    sources.ch4PctVol = at(0);
+    sources.coPpm = at(1);
+    sources.o2PctVol = at(2);
+    sources.h2sPpm = at(3);
+  }
+  if (synth.seismic) sources.accel = accelSource(synth.seismic, seed);
+  const truth = (channel: number, tMs: number): number => {
+    const arr = gasValues[channel];
+    if (!arr) return Number.NaN;
+    return arr[Math.min(arr.length - 1, Math.max(0, Math.floor(tMs / periodMs)))]!;
+  };
+  return { sources, labels, setPoints, truth };
+}
+
+/** The synthetic acceleration as an ADXL355 source: noise + rendered events + machinery tones + gravity. */
+function accelSource(s: NonNullable<SynthScenario["seismic"]>, seed: number): AccelSource {
+  // Same fork as synthesize() -> accelStream -> renderEvents, so the waveforms are the labelled ones.
+  const rendered = renderEvents(s, new Prng(seed).fork(2).fork(1));
+  const noise = new Prng(seed).fork(3);
+  const sd = s.noiseSdMPerS2;
+  const machines = s.events.filter((e) => e.kind === "machinery");
+  const rate = s.rateHz;
+  let next = 0;
+  return (tMs, out) => {
+    const i = Math.round((tMs * rate) / 1000);
+    const t = i / rate;
+    let ax = sd > 0 ? noise.gaussian(0, sd) : 0;
+    let ay = sd > 0 ? noise.gaussian(0, sd) : 0;
+    let az = sd > 0 ? noise.gaussian(0, sd) : 0;
+    for (let m = 0; m < machines.length; m++) {
+      const e = machines[m]!;
+      if (e.kind !== "machinery") continue;
+      const dt = t - e.tS;
+      if (dt < 0 || dt > e.durationS) continue;
+      const ramp = Math.min(1, dt / 2, (e.durationS - dt) / 2);
+      const w = 2 * Math.PI * e.fundamentalHz * t;
+      const tone =
+        ((ramp * e.rmsMPerS2) / 0.81) *
+        (Math.sin(w) + 0.5 * Math.sin(2 * w + 1) + 0.25 * Math.sin(3 * w + 2));
+      ax += tone;
+      ay += 0.5 * tone;
+      az += 0.3 * tone;
+    }
+    while (next < rendered.length && rendered[next]!.startIndex + rendered[next]!.axes[0]!.length <= i)
+      next++;
+    for (let r = next; r < rendered.length && rendered[r]!.startIndex <= i; r++) {
+      const ev = rendered[r]!;
+      const j = i - ev.startIndex;
+      if (j < 0 || j >= ev.axes[0]!.length) continue;
+      ax += ev.axes[0]![j]!;
+      ay += ev.axes[1]![j]!;
+      az += ev.axes[2]![j]!;
+    }
+    out[0] = ax;
+    out[1] = ay;
+    out[2] = az + G_M_PER_S2;
+    return undefined;
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * `minewatch sim`: options, exit codes (0 pass, 1 an expectation failed and is named with the replay
+ * command, 2 bad scenario or option in one line), --json output, --report writing report.json.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { CliError } from "../../host-sim/cli/errors.js";
+import { command, parseSimArgs } from "../../host-sim/cli/sim.js";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mw-sim-cli-"));
+afterEach(() => vi.restoreAllMocks());
+
+function capture(): { out: () => string } {
+  let text = "";
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    text += String(chunk);
+    return true;
+  });
+  return { out: () => text };
+}
+
+async function cliError(argv: string[]): Promise<CliError> {
+  try {
+    await command.run(argv);
+  } catch (e) {
+    expect(e).toBeInstanceOf(CliError);
+    return e as CliError;
+  }
+  throw new Error("expected a CliError");
+}
+
+const SHORT = `name: short
+durationS: 150
+nodes:
+  - id: face-1
+    variant: gas
+    gas:
+      events:
+        - { kind: gas-inrush, tS: 40, channel: ch4, peak: 1.8, riseTauS: 5, holdS: 60, decayTauS: 20 }
+expect:
+  - { kind: alarm-within, withinS: WITHIN }
+  - { kind: no-frame-lost }
+`;
+
+describe("minewatch sim", () => {
+  it("parses its options and refuses bad ones in one line", async () => {
+    expect(parseSimArgs([])).toMatchObject({ scenario: "demo", json: false });
+    expect(parseSimArgs(["x.yaml", "--seed", "42", "--speed", "max", "--json"])).toMatchObject({
+      scenario: "x.yaml",
+      seed: 42,
+      speed: undefined,
+      json: true,
+    });
+    expect(parseSimArgs(["--speed", "50"]).speed).toBe(50);
+    for (const [argv, msg] of [
+      [["--seed", "-1"], '--seed must be an integer 0..4294967295, got "-1"'],
+      [["--seed"], "--seed needs a value"],
+      [["--seed", "1.5"], '--seed must be an integer 0..4294967295, got "1.5"'],
+      [["--speed", "fast"], '--speed must be "max" or a factor > 0, got "fast"'],
+      [["--broker", "http://x:1"], '--broker: broker URL must be mqtt://host:port, got "http://x:1"'],
+      [["--frobnicate"], "unknown option --frobnicate"],
+    ] as const) {
+      const e = await cliError([...argv]);
+      expect(e.exitCode).toBe(2);
+      expect(e.message).toContain(msg);
+    }
+  });
+
+  it("exit 2 with file, field and problem for a bad scenario file", async () => {
+    const file = path.join(tmp, "bad.yaml");
+    fs.writeFileSync(file, SHORT.replace("variant: gas", "variant: gsa").replace("WITHIN", "5"));
+    const e = await cliError([file]);
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toBe(`${file}: nodes[0].variant: must be one of gas, vibration, combo, got "gsa"`);
+  });
+
+  it("exit 0 and a summary when every expectation holds; --report writes report.json", async () => {
+    const file = path.join(tmp, "ok.yaml");
+    fs.writeFileSync(file, SHORT.replace("WITHIN", "10"));
+    const out = capture();
+    const dir = path.join(tmp, "report");
+    expect(await command.run([file, "--seed", "3", "--report", dir])).toBe(0);
+    expect(out.out()).toContain("seed 3");
+    expect(out.out()).toContain("PASS alarm-within 10 s");
+    const report = JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8"));
+    expect(report.seed).toBe(3);
+    expect(report.nodes[0].alarms.length).toBeGreaterThan(0);
+  });
+
+  it("exit 1 naming the failed expectation and the replay command; --json prints only the result", async () => {
+    const file = path.join(tmp, "strict.yaml");
+    // An alarm cannot reach the collector within 1 ms of the crossing (poll period, filter, network).
+    fs.writeFileSync(file, SHORT.replace("WITHIN", "0.001"));
+    let out = capture();
+    expect(await command.run([file, "--seed", "8"])).toBe(1);
+    expect(out.out()).toContain("FAIL alarm-within 0.001 s");
+    expect(out.out()).toContain(`replay with: npx minewatch sim ${file} --seed 8`);
+    vi.restoreAllMocks();
+    out = capture();
+    expect(await command.run([file, "--seed", "8", "--json"])).toBe(1);
+    const result = JSON.parse(out.out());
+    expect(result.passed).toBe(false);
+    expect(result.expectations[0]).toMatchObject({ name: "alarm-within 0.001 s", passed: false });
+  });
+});

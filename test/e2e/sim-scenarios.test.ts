@@ -1,0 +1,51 @@
+/**
+ * Done-when of issue 6: every shipped scenario passes (in-process aedes broker, default seed), and each one
+ * shows what it is about (an alarm, a delivery after an outage, losses, reboots).
+ */
+import { describe, expect, it } from "vitest";
+import { runFleet } from "../../host-sim/sim/fleet.js";
+import { loadScenario, shippedScenarios } from "../../host-sim/sim/load.js";
+import type { SimResult } from "../../host-sim/sim/result.js";
+
+const checks: Record<string, (r: SimResult) => void> = {
+  demo: (r) => {
+    expect(r.nodes[0]!.alarms.some((a) => a.channel === "ch4")).toBe(true);
+    expect(r.nodes[0]!.events.length).toBeGreaterThan(0);
+  },
+  "methane-inrush": (r) => {
+    expect(r.nodes.find((n) => n.id === "intake-1")!.alarms.filter((a) => a.level !== "clear")).toEqual([]);
+    expect(r.nodes.find((n) => n.id === "face-12")!.alarms.some((a) => a.level === "A2")).toBe(true);
+  },
+  rockburst: (r) => {
+    expect(r.nodes.filter((n) => n.events.length > 0).length).toBe(4);
+  },
+  "broker-outage-1h": (r) => {
+    // Frames built during the outage (600..4200 s) were delivered after it.
+    const during = r.nodes
+      .flatMap((n) => n.frames)
+      .filter((f) => f.builtMs > 700_000 && f.builtMs < 4_100_000);
+    expect(during.length).toBeGreaterThan(20);
+    expect(during.every((f) => f.deliveredMs !== null && f.deliveredMs >= 4_200_000)).toBe(true);
+  },
+  "radio-loss-30": (r) => {
+    const radio = r.nodes.map((n) => n.radio!);
+    const sent = radio.reduce((s, x) => s + x.transmissions, 0);
+    const lost = radio.reduce((s, x) => s + x.lostTransmissions, 0);
+    expect(lost / sent).toBeGreaterThan(0.15);
+    expect(lost / sent).toBeLessThan(0.45);
+  },
+  "power-cuts-during-alarms": (r) => {
+    expect(r.nodes.map((n) => n.boots)).toEqual([3, 3]);
+  },
+};
+
+describe("shipped scenarios", () => {
+  it.each(shippedScenarios())("%s passes every expectation", async (name) => {
+    const { scenario, file } = loadScenario(name);
+    const r = await runFleet({ scenario, file, shards: 1 });
+    for (const e of r.expectations)
+      expect(e, `${name}: ${e.name}: ${e.reason}`).toMatchObject({ passed: true });
+    expect(r.totals.framesLost).toBe(0);
+    checks[name]?.(r);
+  });
+});

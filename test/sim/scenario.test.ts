@@ -1,0 +1,101 @@
+/** Scenario files: every shipped one is valid; a bad one names the file, the field path and the problem. */
+import { describe, expect, it } from "vitest";
+import { ScenarioError } from "../../host-sim/sim/errors.js";
+import { loadScenario, parseScenario, shippedScenarios } from "../../host-sim/sim/load.js";
+
+const MINIMAL = `name: t
+durationS: 60
+nodes:
+  - id: n1
+    variant: gas
+`;
+
+function errorOf(text: string, file = "bad.yaml"): ScenarioError {
+  try {
+    parseScenario(text, file);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ScenarioError);
+    return e as ScenarioError;
+  }
+  throw new Error("expected a ScenarioError");
+}
+
+describe("scenario files", () => {
+  it("ships the six required scenarios and each one validates", () => {
+    const names = shippedScenarios();
+    for (const n of [
+      "demo",
+      "methane-inrush",
+      "rockburst",
+      "broker-outage-1h",
+      "radio-loss-30",
+      "power-cuts-during-alarms",
+    ])
+      expect(names).toContain(n);
+    for (const n of names) {
+      const { scenario } = loadScenario(n);
+      expect(scenario.name).toBe(n);
+      expect(scenario.expect.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("fills defaults for a minimal scenario", () => {
+    const s = parseScenario(MINIMAL, "min.yaml");
+    expect(s.nodes[0]).toMatchObject({ id: "n1", variant: "gas", location: "face", transport: "mqtt" });
+    expect(s.site).toBe("sim-site");
+    expect(s.faults).toEqual([]);
+  });
+
+  it("expands count into numbered nodes", () => {
+    const s = parseScenario(MINIMAL.replace("variant: gas", "variant: gas\n    count: 3"), "c.yaml");
+    expect(s.nodes.map((n) => n.id)).toEqual(["n1-1", "n1-2", "n1-3"]);
+  });
+
+  it.each([
+    [MINIMAL.replace("durationS: 60", "durationS: -5"), "durationS", "must be > 0, got -5"],
+    [MINIMAL.replace("durationS: 60", "duration: 60"), "duration", "unknown field"],
+    [MINIMAL.replace("variant: gas", "variant: gass"), "nodes[0].variant", 'got "gass"'],
+    [
+      `${MINIMAL}faults:\n  - { kind: power-cut, atS: 10, durationS: 5, nodes: [n9] }\n`,
+      "faults[0].nodes[0]",
+      'no node named "n9"',
+    ],
+    [
+      `${MINIMAL}faults:\n  - { kind: power-cut, atS: 100, durationS: 5, nodes: [n1] }\n`,
+      "faults[0].atS",
+      "must be <= 60",
+    ],
+    [
+      `${MINIMAL}expect:\n  - { kind: alarm-within }\n`,
+      "expect[0].withinS",
+      "must be a finite number, got nothing",
+    ],
+    [
+      MINIMAL.replace("variant: gas", "variant: gas\n    seismic: { events: [] }"),
+      "nodes[0].seismic",
+      "a gas node has no accelerometer",
+    ],
+    [
+      `${MINIMAL}faults:\n  - { kind: sensor-fault, atS: 1, durationS: 5, nodes: [n1], sensor: ch4, mode: melted }\n`,
+      "faults[0].mode",
+      'must be one of no-answer, corrupt-checksum, all-ff, stuck, got "melted"',
+    ],
+  ])("names the field and the problem (%#)", (text, field, problem) => {
+    const e = errorOf(text);
+    expect(e.file).toBe("bad.yaml");
+    expect(e.field).toBe(field);
+    expect(e.message).toContain(problem);
+    expect(e.message.startsWith(`bad.yaml: ${field}: `)).toBe(true);
+    expect(e.message).not.toContain("\n");
+  });
+
+  it("reports YAML syntax errors with the line", () => {
+    const e = errorOf("name: t\ndurationS: [1,\n");
+    expect(e.code).toBe("parse");
+    expect(e.message).toMatch(/^bad\.yaml: (line \d+: )?not valid YAML/);
+  });
+
+  it("refuses an unknown shipped name, listing the shipped ones", () => {
+    expect(() => loadScenario("no-such-scenario")).toThrow(/shipped: .*demo/);
+  });
+});
