@@ -8,6 +8,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { INTERLOCK_PIN_NAMES } from "../../firmware/node/interlock/outputs.js";
+import { SIM_INTERLOCK_PINS } from "../../host-sim/node/outputs.js";
 import { TARGETS } from "../../scripts/build-firmware.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -235,7 +237,15 @@ const ESP32S3: Chip = {
   forbidden: new Set([22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32]),
   inputOnly: new Set(),
 };
-const INPUTS = new Set(["accelInt1", "batterySense", "spiIn", "serialReceive", "modemReceive"]);
+const INPUTS = new Set([
+  "accelInt1",
+  "batterySense",
+  "spiIn",
+  "serialReceive",
+  "modemReceive",
+  "relayFeedback",
+  "resetButton",
+]);
 
 /** Everything wrong with a board's pin map, one line each (empty when the board is fine). */
 function pinProblems(pins: Record<string, number>, chip: Chip): string[] {
@@ -268,6 +278,21 @@ describe("board pins", () => {
     const ports = m.config?.ports as Record<string, number>;
     expect(ports.serial, "the MIPEX-02 and the modem need different UARTs").not.toBe(ports.modem);
     expect([ports.serial, ports.modem], "UART0 is the console (xsbug / provisioning)").not.toContain(0);
+  });
+
+  it("the devkit (the face board) names every interlock pin, as the simulator wires it; others all or none", () => {
+    const devkit = read(path.join(manifestsDir, "boards", "esp32-devkit.json")).config?.pins as Record<
+      string,
+      number
+    >;
+    for (const name of INTERLOCK_PIN_NAMES) expect(devkit[name], name).toBe(SIM_INTERLOCK_PINS[name]);
+    for (const [file] of boardFiles) {
+      const pins = read(path.join(manifestsDir, "boards", file)).config?.pins as Record<string, number>;
+      const named = INTERLOCK_PIN_NAMES.filter((n) => n in pins);
+      expect([0, INTERLOCK_PIN_NAMES.length], `${file}: interlock pins ${named.join(",")}`).toContain(
+        named.length,
+      );
+    }
   });
 
   it("the pin check reports collisions, flash pins and outputs on input-only GPIOs", () => {

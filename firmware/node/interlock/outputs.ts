@@ -3,7 +3,7 @@
  * the simulated board): four outputs (trip relay, beacon, sounder, healthy), the relay's feedback contact
  * as an input, and an optional local reset push button.
  *
- * Electrical design (fail-safe, documented in docs/safety.md): every output is active-high into a driver
+ * Electrical design (fail-safe, documented in README.md, "Safety"): every output is active-high into a driver
  * with a pull-down at its input, so a GPIO that is reset, floating, or unpowered reads as 0 = relay
  * de-energised, healthy off. Nothing the MCU can do by stopping (a crash, a watchdog reset, a brown-out,
  * power loss) can hold the relay energised. Every output is written 0 the moment it is opened.
