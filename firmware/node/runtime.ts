@@ -1,108 +1,46 @@
 /**
  * The node runtime: turns samples into delivered frames. Everything comes in by injection (DESIGN.md): the
  * clock, the sensors (ports over the drivers built from the device provider), key-value storage, the flash
- * outbox, the transports, the MAC and key, and the config digest. On the board firmware/main.ts wires
- * Moddable's; in the simulator host-sim/node wires the simulated ones. No Node API, no Date.now().
+ * outbox, the transports, the MAC and key, and the config digest (runtime/options.ts). On the board
+ * firmware/main.ts wires Moddable's; in the simulator host-sim/node the simulated ones. No Node API.
  *
- * What it does:
- * - Boot: loads the config (defaults if none or unreadable), opens the frame counter, queues a birth frame.
- * - Sampling: one timer per gas port at the port's rate, one for the accelerometer FIFO, one 1 s tick that
- *   lets a channel with no reading raise its no-data fault on time. Each reading goes through its sensing
- *   pipeline in the same timer callback.
- * - Alarm policy (runtime/alarm-policy.ts): a change of a channel's alarm levels builds the alarm frame(s)
- *   in that same callback, at the outbox's top priority, and kicks the transmit pump at once: the alarm does
- *   not wait for a period. Seismic events next (event class), status and birth, telemetry last.
- * - Periods: telemetry and status on their configured periods.
- * - Downlinks (verified: MAC and counter, the counter persisted): config change (validated against the
- *   schema, the set-point order and the gas profile; applied and persisted; acknowledged by a new birth frame
- *   whose configHash is the new configuration's, or the old one's if refused), alarm acknowledge
- *   (acknowledged by an alarm frame with the channel's resulting level), time sync (acknowledged by a
- *   status frame).
- * - Health: uptime, battery, sensor faults, radio counters, outbox depth in the status frame; a software
- *   watchdog over the periodic tasks (runtime/watchdog.ts).
- * - Methane power interlock (firmware/node/interlock, when the board has its outputs): every CH4 evaluation
- *   goes to it in the sampling callback, before any frame is built, so the relay drops in the sample that
- *   crosses the trip level, network or not. Its trips, resets and self-test failures are status frames at
- *   alarm priority (interlock byte in sensorFaults bits 24..31); a relay that does not follow its command
- *   is also a fault on the CH4 channel. An alarm acknowledge downlink on CH4 is also the interlock's reset.
- * Steady state allocates nothing per sample: the pipelines and ports do not, and the runtime's callbacks
- * are made once at start.
+ * This file: boot (config from storage or the factory's, frame counter, birth frame), sampling (one timer
+ * per gas port at the port's rate, one for the accelerometer FIFO, a 1 s tick that lets a channel with no
+ * reading raise its no-data fault on time; each reading goes through its sensing pipeline in the same
+ * callback: a change of a channel's alarm levels builds its alarm frames in that same callback at the
+ * outbox's top priority and pumps at once, runtime/alarm-frames.ts; seismic events next), the methane
+ * interlock's hooks, and stop. Elsewhere: periodic telemetry,
+ * status, birth and the transmit pump (runtime/schedule.ts); downlinks (runtime/downlinks.ts); health bits
+ * and the battery (runtime/health.ts); the software watchdog (runtime/watchdog.ts).
+ * Methane power interlock (firmware/node/interlock): every CH4 evaluation goes to it in the sampling
+ * callback before any frame is built, so the relay drops in the sample that crosses the trip level, network
+ * or not; its events are status frames at alarm priority; a relay that does not follow its command is a CH4
+ * fault; an alarm acknowledge downlink on CH4 is also the interlock's reset.
+ * Steady state allocates nothing per sample: the pipelines and ports do not, and the callbacks are made once.
  */
-import { type FrameMac, FrameVerifier } from "../../protocol/auth.js";
-import type { ConfigFrame, DownlinkFrame } from "../../protocol/frames.js";
-import { AlarmLevel, Capability, Channel, FrameType } from "../../protocol/schema.js";
+import type { ConfigFrame } from "../../protocol/frames.js";
+import { AlarmLevel, Channel } from "../../protocol/schema.js";
 import { resolveCh4Trip } from "../sensing/profiles/index.js";
 import type { Clock, TimerId } from "./clock.js";
 import { Interlock, ResetSource } from "./interlock/interlock.js";
-import type { InterlockIo } from "./interlock/outputs.js";
-import { INTERLOCK_SHIFT, RELAY_FAULT_CODE } from "./interlock/status.js";
-import { annunciationOf } from "./interlock/summary.js";
 import type { ResetResultCode } from "./interlock/trip.js";
-import { NONE, type Outbox, Priority } from "./outbox.js";
-import { announcements, highestLevel, SEVERITY } from "./runtime/alarm-policy.js";
-import {
-  applyEntries,
-  decodeConfig,
-  defaultConfig,
-  encodeConfig,
-  type NodeConfig,
-  Param,
-} from "./runtime/config.js";
+import { Priority } from "./outbox.js";
+import { acknowledgeAlarm, gasLevels, setLevels } from "./runtime/alarm-frames.js";
+import { SEVERITY } from "./runtime/alarm-policy.js";
+import { decodeConfig, defaultConfig, encodeConfig, type NodeConfig, Param } from "./runtime/config.js";
+import { DownlinkHandler } from "./runtime/downlinks.js";
 import { RuntimeError } from "./runtime/errors.js";
-import { clampInt, FrameBuilder } from "./runtime/frames.js";
-import { GasChannels, type GasSetup } from "./runtime/gas.js";
-import type { AccelPort, GasPort } from "./runtime/sensors.js";
-import {
-  FrameCounter,
-  KEY_CONFIG,
-  KEY_DOWNLINK_COUNTER,
-  type KeyValueStore,
-  readBytes,
-  readU32,
-  writeU32,
-} from "./runtime/storage.js";
-import { EventPhase, VibrationChannel, type VibrationSetup } from "./runtime/vibration.js";
+import { FrameBuilder } from "./runtime/frames.js";
+import { GasChannels } from "./runtime/gas.js";
+import { BatteryHealth, DEFAULT_BATTERY_LOW_MV, sensorFaultBits } from "./runtime/health.js";
+import type { NodeRuntimeOptions } from "./runtime/options.js";
+import { FrameSchedule, pumpOutbox } from "./runtime/schedule.js";
+import type { GasPort } from "./runtime/sensors.js";
+import { FrameCounter, KEY_CONFIG, readBytes } from "./runtime/storage.js";
+import { EventPhase, VibrationChannel } from "./runtime/vibration.js";
 import { Watchdog } from "./runtime/watchdog.js";
-import type { Transport } from "./transport.js";
 
-export interface NodeIdentity {
-  /** EUI-64, 8 bytes. */
-  nodeId: Uint8Array;
-  fwMajor: number;
-  fwMinor: number;
-  fwPatch: number;
-}
-
-export interface NodeRuntimeOptions {
-  clock: Clock;
-  storage: KeyValueStore;
-  outbox: Outbox;
-  transports: Transport[];
-  mac: FrameMac;
-  /** The node's 16-byte MAC key. */
-  key: Uint8Array;
-  /** First 32 bits of SHA-256 of `bytes` (birth configHash): Moddable's crypt on the board, noble on the host. */
-  configDigest: (bytes: Uint8Array) => number;
-  identity: NodeIdentity;
-  gasPorts?: GasPort[];
-  gas?: GasSetup;
-  accel?: AccelPort;
-  vibration?: VibrationSetup;
-  /** Battery voltage now, mV (an ADC channel on the board, a battery model in the simulator). */
-  batteryMv: () => number;
-  /** Called when the watchdog trips: reboot. Default: the runtime stops itself. */
-  onWatchdog?: (task: string, lateMs: number) => void;
-  /** Watchdog check period, ms (default 1000). */
-  watchdogCheckMs?: number;
-  /** Factory configuration used when storage holds none (default runtime/config.ts defaultConfig()). */
-  factoryConfig?: NodeConfig;
-  /** The interlock's opened pins (firmware/node/interlock/outputs.ts); needs a CH4 gas port. */
-  interlock?: InterlockIo;
-  /** Told of every interlock event after the runtime has handled it (simulator history, logs). */
-  onInterlockEvent?: (event: number, detail: number) => void;
-}
-
-const NODE_LABEL = "self";
+export type { NodeIdentity, NodeRuntimeOptions } from "./runtime/options.js";
 
 export class NodeRuntime {
   readonly options: NodeRuntimeOptions;
@@ -113,6 +51,11 @@ export class NodeRuntime {
   readonly vibration: VibrationChannel | undefined;
   readonly watchdog: Watchdog;
   readonly interlock: Interlock | undefined;
+  /** Periodic frames, birth, on-demand status and the transmit pump (runtime/schedule.ts). */
+  readonly schedule: FrameSchedule;
+  readonly downlinks: DownlinkHandler;
+  /** Last battery reading and the low-battery state (status bits 20-21). */
+  readonly battery: BatteryHealth;
   /** Why stored config was not used at boot ("" when it was, or when there was none). */
   configLoadError = "";
   /** Protocol alarm levels on per channel (bit set) and when the channel left Clear. */
@@ -131,9 +74,7 @@ export class NodeRuntime {
   taskErrors = 0;
   lastTaskError = "";
   #clock: Clock;
-  #verifier: FrameVerifier;
   #timers: TimerId[] = [];
-  #periodTimers: TimerId[] = [];
   #running = false;
   #wdAccel = -1;
   #wdTick = -1;
@@ -169,13 +110,13 @@ export class NodeRuntime {
           o.vibration ?? {},
           this.config.params[Param.staLtaOnX100]!,
           this.config.params[Param.staLtaOffX100]!,
-          this.#telemetryMs(),
+          this.config.params[Param.telemetryPeriodS]! * 1000,
           this.config.params[Param.ppvAlarmUmPerS]!,
         )
       : undefined;
-    this.#verifier = new FrameVerifier(o.mac, () => o.key);
-    const dl = readU32(o.storage, KEY_DOWNLINK_COUNTER);
-    if (dl !== undefined) this.#verifier.restore(NODE_LABEL, dl);
+    this.battery = new BatteryHealth(o.batteryLowMv ?? DEFAULT_BATTERY_LOW_MV);
+    this.schedule = new FrameSchedule(this);
+    this.downlinks = new DownlinkHandler(this, o.mac, o.key);
     if (o.interlock) {
       if (!o.gas || !this.gas?.pipelines[Channel.Ch4])
         throw new RuntimeError("bad-option", "the methane interlock needs a CH4 gas port", o.gas?.profile);
@@ -204,10 +145,6 @@ export class NodeRuntime {
     }
   }
 
-  #telemetryMs(): number {
-    return this.config.params[Param.telemetryPeriodS]! * 1000;
-  }
-
   get running(): boolean {
     return this.#running;
   }
@@ -223,13 +160,13 @@ export class NodeRuntime {
     for (const t of o.transports) {
       t.attach({
         onAck: (tag) => this.#onAck(tag),
-        onDownlink: (type, bytes) => this.#onDownlink(type, bytes),
+        onDownlink: (type, bytes) => this.downlinks.onDownlink(type, bytes),
         onConnection: (up) => {
           if (up) this.pump();
         },
       });
     }
-    this.#emitBirth();
+    this.schedule.emitBirth();
     const ports = o.gasPorts ?? [];
     if (this.gas && ports.length > 0) {
       for (let i = 0; i < ports.length; i++) {
@@ -247,7 +184,7 @@ export class NodeRuntime {
       this.#timers.push(this.#clock.setTimer(() => this.#pollAccel(), accel.pollMs, accel.pollMs));
       this.#wdAccel = this.watchdog.watch("vibration", Math.max(1000, 20 * accel.pollMs));
     }
-    this.#schedulePeriods();
+    this.schedule.start();
     this.watchdog.start();
     for (const t of o.transports) t.start();
   }
@@ -256,38 +193,12 @@ export class NodeRuntime {
     if (!this.#running) return;
     this.#running = false;
     for (const id of this.#timers) this.#clock.clearTimer(id);
-    for (const id of this.#periodTimers) this.#clock.clearTimer(id);
     this.#timers.length = 0;
-    this.#periodTimers.length = 0;
+    this.schedule.stop();
     this.watchdog.stop();
     // A stopped runtime protects nothing: every interlock output goes low (fail-safe).
     this.interlock?.stop();
     for (const t of this.options.transports) t.stop();
-  }
-
-  #schedulePeriods(): void {
-    for (const id of this.#periodTimers) this.#clock.clearTimer(id);
-    this.#periodTimers.length = 0;
-    const telemetryMs = this.#telemetryMs();
-    const statusMs = this.config.params[Param.statusPeriodS]! * 1000;
-    this.#periodTimers.push(
-      this.#clock.setTimer(() => this.#guard(() => this.emitTelemetry()), telemetryMs, telemetryMs),
-    );
-    this.#periodTimers.push(
-      this.#clock.setTimer(() => this.#guard(() => this.emitStatus()), statusMs, statusMs),
-    );
-  }
-
-  /** Runs a task; a throw is counted (and keeps the task from kicking the watchdog). */
-  #guard(task: () => void): boolean {
-    try {
-      task();
-      return true;
-    } catch (e) {
-      this.taskErrors++;
-      this.lastTaskError = (e as Error)?.message ?? String(e);
-      return false;
-    }
   }
 
   // ---- sampling and the alarm policy -----------------------------------------------------------------------
@@ -318,15 +229,7 @@ export class NodeRuntime {
     const changed = p.push(now, value);
     // The relay before any frame: the trip does not wait for the alarm policy or a network.
     if (ch === Channel.Ch4) this.interlock?.sample(p.value, p.faults);
-    if (changed) this.#setLevels(ch, this.#levelsOf(ch), now);
-  }
-
-  /** A gas channel's protocol levels; CH4 also shows a fault while the interlock relay does not follow. */
-  #levelsOf(ch: number): number {
-    let bits = this.gas!.levels(ch);
-    if (ch === Channel.Ch4 && this.interlock && this.interlock.monitor.fault !== 0)
-      bits |= 1 << AlarmLevel.Fault;
-    return bits;
+    if (changed) setLevels(this, ch, gasLevels(this, ch), now);
   }
 
   /** Channels with no reading for a period: let their no-data fault fire on time. */
@@ -358,18 +261,15 @@ export class NodeRuntime {
         if (!vib.alarm && vib.exceeds(ev)) {
           vib.alarm = true;
           this.vibAlarmUmPerS = ev.ppvMmPerS * 1000;
-          this.#setLevels(Channel.Vibration, 1 << AlarmLevel.A2, now);
+          setLevels(this, Channel.Vibration, 1 << AlarmLevel.A2, now);
         }
         if (ev.phase === EventPhase.Final) {
           vib.events++;
-          this.#emitEvent(now);
+          this.schedule.emitEvent(vib.event, now);
         }
       }
       const sum = vib.summary;
-      while (det.takeSummary(sum)) {
-        const ppv = Math.max(sum.ppvXMmPerS, sum.ppvYMmPerS, sum.ppvZMmPerS);
-        if (ppv > vib.peakSinceTelemetryMmPerS) vib.peakSinceTelemetryMmPerS = ppv;
-      }
+      while (det.takeSummary(sum)) vib.noteSummary(sum);
       this.watchdog.kick(this.#wdAccel);
     } catch (e) {
       this.taskErrors++;
@@ -377,115 +277,26 @@ export class NodeRuntime {
     }
   }
 
-  /** A channel's levels changed: alarm frames now, at top priority, then transmit at once. */
-  #setLevels(ch: number, after: number, now: number): void {
-    const before = this.levels[ch]!;
-    if (before === after) return;
-    const ann = announcements(before, after);
-    this.levels[ch] = after;
-    if (before === 0) this.onsetMs[ch] = now;
-    for (let i = 0; i < SEVERITY.length; i++) {
-      const level = SEVERITY[i]!;
-      if (ann & (1 << level)) this.#emitAlarm(ch, level, now);
-    }
-    if (ann & (1 << AlarmLevel.Clear)) this.#emitAlarm(ch, AlarmLevel.Clear, now);
-    if (after === 0) this.onsetMs[ch] = Number.NaN;
-    this.interlock?.setAlarmAnnunciation(annunciationOf(this.levels));
-    this.pump();
-  }
-
-  #emitAlarm(ch: number, level: number, now: number): void {
-    let value: number;
-    if (level === AlarmLevel.Fault)
-      value = ch === Channel.Vibration ? (this.vibration?.port.fault ?? 0) : this.#faultCode(ch);
-    else if (ch === Channel.Vibration) value = this.vibAlarmUmPerS;
-    else value = this.gas!.scaled(ch);
-    const onset = this.onsetMs[ch]!;
-    const ageS = !Number.isNaN(onset) ? (now - onset) / 1000 : 0;
-    this.builder.emitAlarm(ch, level, value, ageS);
-  }
-
-  #emitEvent(now: number): void {
-    const ev = this.vibration!.event;
-    const f = this.builder.event;
-    f.onsetAgoMs = clampInt(now - ev.onsetMs, 0, 0xffffffff);
-    f.durationMs = clampInt(ev.durationMs, 0, 0xffff);
-    f.pgaMilliG = clampInt((ev.pgaMPerS2 / 9.80665) * 1000, 0, 0xffff);
-    f.ppvUmPerS = clampInt(ev.ppvMmPerS * 1000, 0, 0xffffffff);
-    f.dominantFreqDeciHz = clampInt(ev.dominantFreqHz * 10, 0, 0xffff);
-    f.staLtaPeakX100 = clampInt(ev.staLtaPeak * 100, 0, 0xffff);
-    this.builder.emit(f);
-    this.pump();
-  }
-
-  // ---- periodic frames -------------------------------------------------------------------------------------
+  // ---- periodic frames (runtime/schedule.ts) ------------------------------------------------------------
 
   emitTelemetry(): void {
-    const t = this.builder.telemetry;
-    const gas = this.gas;
-    t.ch4CentiPctVol = clampInt(gas ? gas.filteredScaled(Channel.Ch4) : 0, -1000, 10000);
-    t.coPpm = clampInt(gas ? gas.filteredScaled(Channel.Co) : 0, -1000, 10000);
-    t.o2DeciPctVol = clampInt(gas ? gas.filteredScaled(Channel.O2) : 0, -100, 1000);
-    t.h2sDeciPpm = clampInt(gas ? gas.filteredScaled(Channel.H2s) : 0, -1000, 10000);
-    const vib = this.vibration;
-    // The detector's summaries carry acceleration RMS, not velocity RMS: 0 until the detector reports it.
-    t.vibRmsUmPerS = 0;
-    t.vibPeakUmPerS = clampInt(vib ? vib.peakSinceTelemetryMmPerS * 1000 : 0, 0, 0xffff);
-    if (vib) vib.peakSinceTelemetryMmPerS = 0;
-    t.batteryMv = clampInt(this.options.batteryMv(), 0, 0xffff);
-    this.builder.emit(t);
-    this.pump();
+    this.schedule.emitTelemetry();
   }
 
-  /** Sensor fault codes, 4 bits per channel (status frame). */
+  /** The status frame's sensorFaults word: channel fault codes, battery bits, interlock byte (runtime/health.ts). */
   sensorFaults(): number {
-    let bits = 0;
-    const gas = this.gas;
-    if (gas) for (let ch = 0; ch < 4; ch++) bits |= this.#faultCode(ch) << (4 * ch);
-    const vib = this.vibration;
-    if (vib) bits |= (vib.port.fault & 0x0f) << (4 * Channel.Vibration);
-    if (this.interlock) bits |= this.interlock.statusByte() << INTERLOCK_SHIFT;
-    return bits >>> 0;
+    return sensorFaultBits(this);
   }
 
-  /**
-   * A gas channel's 4-bit fault code; CH4 shows RELAY_FAULT_CODE while the interlock relay does not follow
-   * its command and the sensor itself has no fault (a warm-up code gives way to it).
-   */
-  #faultCode(ch: number): number {
-    if (
-      ch === Channel.Ch4 &&
-      this.interlock &&
-      this.interlock.monitor.fault !== 0 &&
-      (this.gas!.levels(ch) & (1 << AlarmLevel.Fault)) === 0
-    )
-      return RELAY_FAULT_CODE;
-    return this.gas!.faultCode(ch);
+  /** Reads the battery (options.batteryMv: the ADC on the board) into `battery`; a new low sends a status frame. */
+  readBattery(): number {
+    if (this.battery.update(this.options.batteryMv())) this.emitStatus();
+    return this.battery.mv;
   }
 
   /** A status frame now (at `priority`: the interlock's go at alarm priority). */
   emitStatus(priority: Priority = Priority.Status): void {
-    let tx = 0;
-    let fail = 0;
-    let rx = 0;
-    for (const t of this.options.transports) {
-      const c = t.counters;
-      tx += c.txCount;
-      fail += c.txFailCount;
-      rx += c.rxCount;
-    }
-    const now = this.#clock.now();
-    this.builder.emitStatus(
-      (now - this.bootMs) / 1000,
-      this.options.batteryMv(),
-      this.sensorFaults(),
-      tx,
-      fail,
-      rx,
-      this.options.outbox.depth,
-      priority,
-    );
-    this.pump();
+    this.schedule.emitStatus(priority);
   }
 
   // ---- the methane power interlock -------------------------------------------------------------------------
@@ -495,7 +306,7 @@ export class NodeRuntime {
     try {
       const now = this.#clock.now();
       // A relay fault is a fault of the CH4 channel's protective function: an alarm frame (level fault).
-      if (this.gas?.pipelines[Channel.Ch4]) this.#setLevels(Channel.Ch4, this.#levelsOf(Channel.Ch4), now);
+      if (this.gas?.pipelines[Channel.Ch4]) setLevels(this, Channel.Ch4, gasLevels(this, Channel.Ch4), now);
       this.emitStatus(Priority.Alarm);
     } catch (e) {
       // Reporting must never undo or delay what the interlock did to its outputs.
@@ -513,31 +324,6 @@ export class NodeRuntime {
     return this.interlock ? this.interlock.reset(source) : -1;
   }
 
-  #emitBirth(): void {
-    const b = this.builder.birth;
-    const id = this.options.identity;
-    b.fwMajor = id.fwMajor;
-    b.fwMinor = id.fwMinor;
-    b.fwPatch = id.fwPatch;
-    b.configHash = this.configHash() >>> 0;
-    let caps = 0;
-    const gas = this.gas;
-    if (gas) {
-      if (gas.pipelines[Channel.Ch4]) caps |= Capability.Ch4;
-      if (gas.pipelines[Channel.Co]) caps |= Capability.Co;
-      if (gas.pipelines[Channel.O2]) caps |= Capability.O2;
-      if (gas.pipelines[Channel.H2s]) caps |= Capability.H2s;
-    }
-    if (this.vibration) caps |= Capability.Vibration;
-    for (const t of this.options.transports) {
-      if (t.name === "mqtt") caps |= Capability.Mqtt;
-      if (t.name === "lorawan") caps |= Capability.LoRaWan;
-    }
-    b.capabilities = caps;
-    this.builder.emit(b);
-    this.pump();
-  }
-
   configHash(): number {
     return this.options.configDigest(encodeConfig(this.config));
   }
@@ -546,23 +332,7 @@ export class NodeRuntime {
 
   /** Hands waiting frames, most urgent first, to the first transport that can take them now. */
   pump(): void {
-    const outbox = this.options.outbox;
-    const transports = this.options.transports;
-    for (;;) {
-      const id = outbox.next();
-      if (id === NONE) return;
-      let link: Transport | undefined;
-      for (let i = 0; i < transports.length; i++) {
-        if (transports[i]!.canSend) {
-          link = transports[i];
-          break;
-        }
-      }
-      if (!link) return;
-      const bytes = outbox.frameBytes(id);
-      if (!link.send(bytes[0]! & 0x0f, bytes, id)) return;
-      outbox.markSent(id);
-    }
+    pumpOutbox(this.options.outbox, this.options.transports);
   }
 
   #onAck(tag: number): void {
@@ -570,85 +340,16 @@ export class NodeRuntime {
     this.pump();
   }
 
-  // ---- downlinks ---------------------------------------------------------------------------------------------
+  // ---- downlinks (runtime/downlinks.ts) ---------------------------------------------------------------------
 
-  #onDownlink(frameType: number, bytes: Uint8Array): void {
-    let frame: DownlinkFrame;
-    try {
-      const v = this.#verifier.verify(NODE_LABEL, bytes);
-      if (v.frame.type !== frameType) {
-        throw new RuntimeError(
-          "bad-downlink",
-          `downlink on the ${frameType} topic holds a type ${v.frame.type} frame`,
-          v.frame.type,
-        );
-      }
-      frame = v.frame as DownlinkFrame;
-      writeU32(this.options.storage, KEY_DOWNLINK_COUNTER, v.counter);
-    } catch (e) {
-      this.downlinksRejected++;
-      this.lastDownlinkError = (e as Error).message;
-      return;
-    }
-    this.downlinksAccepted++;
-    const now = this.#clock.now();
-    switch (frame.type) {
-      case FrameType.Config:
-        this.applyConfig(frame);
-        return;
-      case FrameType.AlarmAck:
-        this.acknowledgeAlarm(frame.channel, now);
-        return;
-      case FrameType.TimeSync:
-        this.unixOffsetMs = frame.unixS * 1000 + frame.millis - now;
-        this.emitStatus();
-        return;
-    }
-  }
-
-  /** Applies a config downlink, or refuses it with a reason; either way a birth frame reports the hash. */
+  /** Applies a config change (downlink or console), or refuses it with a reason; a birth frame reports the hash. */
   applyConfig(frame: ConfigFrame): void {
-    const now = this.#clock.now();
-    try {
-      const next = applyEntries(this.config, frame.revision, frame.entries);
-      this.gas?.reconfigure(next, now);
-      this.vibration?.reconfigure(
-        next.params[Param.staLtaOnX100]!,
-        next.params[Param.staLtaOffX100]!,
-        next.params[Param.telemetryPeriodS]! * 1000,
-        next.params[Param.ppvAlarmUmPerS]!,
-      );
-      const periodsChanged =
-        next.params[Param.telemetryPeriodS] !== this.config.params[Param.telemetryPeriodS] ||
-        next.params[Param.statusPeriodS] !== this.config.params[Param.statusPeriodS];
-      const bytes = encodeConfig(next);
-      this.options.storage.write(KEY_CONFIG, bytes.buffer as ArrayBuffer);
-      this.config = next;
-      if (periodsChanged && this.#running) this.#schedulePeriods();
-    } catch (e) {
-      this.configRefused++;
-      this.lastDownlinkError = (e as Error).message;
-    }
-    this.#emitBirth();
+    this.downlinks.applyConfig(frame);
   }
 
   /** Operator acknowledgement of a channel's alarm; answered by an alarm frame with the resulting level. */
   acknowledgeAlarm(ch: number, now: number): void {
-    const before = this.levels[ch]!;
-    if (ch === Channel.Vibration) {
-      if (this.vibration?.acknowledge()) this.#setLevels(ch, 0, now);
-    } else {
-      const p = this.gas?.pipelines[ch];
-      if (p?.acknowledge()) this.#setLevels(ch, this.#levelsOf(ch), now);
-      // The control room's acknowledge of CH4 is also the interlock's deliberate reset: it re-energises only
-      // if the gas is below the reset point and nothing else holds (interlock/trip.ts); answered by a status
-      // frame either way.
-      if (ch === Channel.Ch4) this.interlock?.reset(ResetSource.Downlink);
-    }
-    if (this.levels[ch] === before) {
-      this.#emitAlarm(ch, highestLevel(before), now);
-      this.pump();
-    }
+    acknowledgeAlarm(this, ch, now);
   }
 
   /** Unix time now, ms, or NaN before the first time sync. */

@@ -81,6 +81,45 @@ interface XsnapWorker {
   }>;
   close(): Promise<void>;
   terminate(): Promise<void>;
+  makeSnapshotStream(description?: string): AsyncIterable<Uint8Array>;
+}
+
+/**
+ * The worker's live heap as XS itself writes it into a snapshot (moddable/xs/sources/xsSnapshot.c
+ * fxWriteSnapshot, in the @agoric/xsnap sources): the VERS atom's 4th byte is sizeof(txSlot) on this build,
+ * the BLOC atom holds the live chunks (strings, bytecode, typed-array and ArrayBuffer storage, compacted),
+ * the HEAP atom the live slots (heap count x slot size). Measured, not estimated: xsnap's meter reports
+ * slots only.
+ */
+export interface XsHeapFigures {
+  /** sizeof(txSlot) in this xsnap build, bytes (32 on 64-bit hosts). */
+  slotBytes: number;
+  /** Live slots written to the snapshot. */
+  slots: number;
+  /** Live chunk bytes written to the snapshot. */
+  chunkBytes: number;
+  /** Whole snapshot, bytes. */
+  snapshotBytes: number;
+}
+
+function parseSnapshotAtoms(bytes: Uint8Array): XsHeapFigures {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tag = (at: number) => String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
+  if (tag(4) !== "XS_M") throw new Error(`XS snapshot: expected an XS_M container, got ${tag(4)}`);
+  const figures: XsHeapFigures = { slotBytes: 0, slots: 0, chunkBytes: 0, snapshotBytes: bytes.length };
+  let heapBytes = 0;
+  for (let at = 8; at + 8 <= bytes.length; ) {
+    const size = dv.getUint32(at);
+    const name = tag(at + 4);
+    if (name === "VERS") figures.slotBytes = Math.abs(dv.getInt8(at + 11));
+    else if (name === "BLOC") figures.chunkBytes = size - 8;
+    else if (name === "HEAP") heapBytes = size - 8;
+    if (size < 8) break;
+    at += size;
+  }
+  if (!figures.slotBytes) throw new Error("XS snapshot: no VERS atom");
+  figures.slots = heapBytes / figures.slotBytes;
+  return figures;
 }
 
 export class XsWorker {
@@ -144,6 +183,23 @@ export class XsWorker {
       compute: r.meterUsage.compute ?? Number.NaN,
       heapCount: r.meterUsage.currentHeapCount ?? Number.NaN,
     };
+  }
+
+  /** Live slots and chunk bytes, measured from a snapshot of the worker (XsHeapFigures); the worker goes on. */
+  async heapFigures(): Promise<XsHeapFigures> {
+    const parts: Uint8Array[] = [];
+    let n = 0;
+    for await (const part of this.#worker.makeSnapshotStream("minewatch-heap")) {
+      parts.push(part);
+      n += part.length;
+    }
+    const all = new Uint8Array(n);
+    let at = 0;
+    for (const p of parts) {
+      all.set(p, at);
+      at += p.length;
+    }
+    return parseSnapshotAtoms(all);
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,7 @@ import { IdealLink } from "../../host-sim/node/ideal-link.js";
 import { createSimNode } from "../../host-sim/node/sim-node.js";
 import { Prng } from "../../host-sim/prng.js";
 import { decodeFrame } from "../../protocol/decode.js";
-import type { AlarmFrame, EventFrame } from "../../protocol/frames.js";
+import type { AlarmFrame, EventFrame, TelemetryFrame } from "../../protocol/frames.js";
 import { AlarmLevel, Channel, FrameType } from "../../protocol/schema.js";
 
 const G = 9.80665;
@@ -69,5 +69,62 @@ describe("node runtime: seismic events", () => {
       .filter((f) => f.type === FrameType.Alarm) as AlarmFrame[];
     expect(alarms.at(-1)).toMatchObject({ channel: Channel.Vibration, level: AlarmLevel.Clear });
     expect(node.runtime.levelsOf(Channel.Vibration)).toEqual([]);
+  });
+});
+
+describe("node runtime: RMS particle velocity in telemetry", () => {
+  /** Telemetry frames of a vibration node whose y axis shakes at `hz` with `amplitudeMPerS2`. */
+  function telemetry(amplitudeMPerS2: number, hz: number, untilMs: number): TelemetryFrame[] {
+    const clock = new VirtualClock();
+    const prng = new Prng(5);
+    let link!: IdealLink;
+    createSimNode({
+      clock,
+      seed: 4,
+      variant: "vibration",
+      odrHz: 250,
+      sources: {
+        accel: (t, out) => {
+          out[0] = 0.0005 * (prng.next() - 0.5);
+          out[1] = amplitudeMPerS2 * Math.sin((2 * Math.PI * hz * t) / 1000);
+          out[2] = G;
+          return undefined;
+        },
+      },
+      transports: () => {
+        link = new IdealLink(clock);
+        return [link];
+      },
+    });
+    clock.runUntil(untilMs);
+    return link.delivered
+      .map((d) => decodeFrame(d.bytes).frame)
+      .filter((f) => f.type === FrameType.Telemetry) as TelemetryFrame[];
+  }
+
+  it("reports the velocity RMS of a steady 8 Hz vibration: a / (2 pi f) / sqrt(2)", () => {
+    // 0.05 m/s^2 at 8 Hz: velocity amplitude 995 um/s, RMS 703 um/s. A steady sine keeps STA/LTA near 1.
+    const frames = telemetry(0.05, 8, 600_000);
+    expect(frames.length).toBeGreaterThanOrEqual(4);
+    const amplitudeUmPerS = (0.05 / (2 * Math.PI * 8)) * 1e6;
+    // The first frame covers no complete detector period (its filters settle): look at the later ones.
+    for (const f of frames.slice(2)) {
+      expect(Math.abs(f.vibRmsUmPerS - amplitudeUmPerS / Math.SQRT2)).toBeLessThan(0.03 * amplitudeUmPerS);
+      expect(f.vibRmsUmPerS).toBeLessThan(f.vibPeakUmPerS);
+      expect(f.vibRmsUmPerS / f.vibPeakUmPerS).toBeCloseTo(Math.SQRT1_2, 1);
+    }
+  });
+
+  it("scales with the amplitude and falls with the frequency, as a velocity does", () => {
+    const base = telemetry(0.05, 8, 400_000).at(-1)!.vibRmsUmPerS;
+    const double = telemetry(0.1, 8, 400_000).at(-1)!.vibRmsUmPerS;
+    const faster = telemetry(0.05, 16, 400_000).at(-1)!.vibRmsUmPerS;
+    expect(double / base).toBeCloseTo(2, 1);
+    expect(faster / base).toBeCloseTo(0.5, 1);
+  });
+
+  it("is near zero on quiet rock", () => {
+    const frames = telemetry(0, 8, 400_000);
+    for (const f of frames.slice(2)) expect(f.vibRmsUmPerS).toBeLessThan(5);
   });
 });

@@ -9,7 +9,9 @@ export type RuntimeErrorCode =
   /** The 32-bit frame counter is used up: the node must be re-keyed before it may send again. */
   | "counter-exhausted"
   /** A downlink that was refused (bad MAC, replay, unknown type). */
-  | "bad-downlink";
+  | "bad-downlink"
+  /** The software watchdog tripped: thrown on the board to restart it (runtime/restart.ts). */
+  | "watchdog-restart";
 
 export class RuntimeError extends Error {
   readonly code: RuntimeErrorCode;

@@ -42,6 +42,9 @@ export class VibrationChannel {
   peakSinceTelemetryMmPerS = 0;
   /** Events finished since boot. */
   events = 0;
+  // Mean-square velocity of the summaries since the last telemetry frame, weighted by samples, (mm/s)^2.
+  #msSum = 0;
+  #msSamples = 0;
   #t = new Float64Array(MAX_SETS);
   #lastT = Number.NaN;
   #periodMs: number;
@@ -106,6 +109,30 @@ export class VibrationChannel {
     for (let k = 0; k < n; k++) t[k] = next + k * p;
     this.#lastT = t[n - 1]!;
     return this.detector.pushBlock(t, this.port.accelMPerS2, n);
+  }
+
+  /** Takes a detector summary into the telemetry figures: the period's peak and RMS velocity. */
+  noteSummary(sum: SeismicSummary): void {
+    const ppv = Math.max(sum.ppvXMmPerS, sum.ppvYMmPerS, sum.ppvZMmPerS);
+    if (ppv > this.peakSinceTelemetryMmPerS) this.peakSinceTelemetryMmPerS = ppv;
+    const n = sum.samples;
+    if (!(n > 0)) return;
+    this.#msSum += sum.rmsVelocityMmPerS * sum.rmsVelocityMmPerS * n;
+    this.#msSamples += n;
+  }
+
+  /**
+   * RMS particle velocity since the last telemetry frame, um/s, then starts over: the RMS of the velocity
+   * vector's magnitude (one number for any orientation of the motion, as the detector's characteristic
+   * function is; on a motion along one axis it is that axis' RMS). Covers the detector summaries completed
+   * since the last frame (a summary closes when the next period's first sample arrives); 0 when none has.
+   */
+  takeRmsUmPerS(): number {
+    const n = this.#msSamples;
+    const rms = n > 0 ? Math.sqrt(this.#msSum / n) * 1000 : 0;
+    this.#msSum = 0;
+    this.#msSamples = 0;
+    return rms;
   }
 
   /** True when this event record reaches the alarm level. */

@@ -4,9 +4,13 @@
  * sensor loop whose timer was lost or a transmit pump that never completes stops kicking and so trips it;
  * the trip hook reboots the node (firmware/main.ts) or the simulated node (host-sim/node).
  *
- * On the ESP32 the ESP-IDF task watchdog (enabled in Moddable's ESP32 builds) catches a loop that never
- * returns to the event loop at all: this watchdog cannot, since its own check would not run either. The
- * simulator's equivalent is the virtual clock refusing to move. The two together cover both failure kinds.
+ * The trip hook first stops the runtime (every interlock output low: the relay drops out), then restarts:
+ * firmware/main.ts restarts the board (runtime/restart.ts: Moddable turns the error it throws into
+ * esp_restart()), host-sim/node/sim-node.ts power-cycles the simulated node.
+ * A loop that never returns to the event loop at all is beyond this watchdog (its own check would not run
+ * either): on the ESP32 that is the ESP-IDF task watchdog, which Moddable's ESP32 builds leave off unless
+ * the manifest's sdkconfig enables it (runtime/restart.ts says which options). In the simulator such a loop
+ * hangs the virtual clock, which the test run reports.
  * Allocation-free after construction.
  */
 import type { Clock, TimerId } from "../clock.js";

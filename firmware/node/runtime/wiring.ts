@@ -10,6 +10,7 @@
 import { Channel } from "../../../protocol/schema.js";
 import { ADS1115, type ChannelOptions, type I2CBusClass, Mux } from "../../drivers/ads1115.js";
 import { ADXL355, type SpiSensorOptions } from "../../drivers/adxl355.js";
+import { type AnalogClass, BatteryVoltage } from "../../drivers/battery.js";
 import { MIPEX02, type SerialPortClass } from "../../drivers/mipex02.js";
 import { RuntimeError } from "./errors.js";
 import { type AccelPort, Ads1115Port, Adxl355Port, type GasPort, Mipex02Port } from "./sensors.js";
@@ -94,4 +95,33 @@ export function openSensors(device: SensorDevice, wiring: SensorWiring): OpenedS
     throw e;
   }
   return { gasPorts, accel, close };
+}
+
+/** The battery sense input from the manifest's config: `"battery": { "pin": 35, "dividerRatio": 2 }`. */
+export interface BatteryWiring {
+  /** ADC pin (on the ESP32 an ADC1 GPIO, 32..39). */
+  pin: number;
+  /** (R_top + R_bottom) / R_bottom of the divider in front of the pin. */
+  dividerRatio: number;
+  /** Low-battery status bit below this, mV (default runtime/health.ts DEFAULT_BATTERY_LOW_MV). */
+  lowMv?: number;
+}
+
+/**
+ * Opens the battery ADC (firmware/drivers/battery.ts) when the manifest names one; undefined when it does
+ * not (the node then reports 0 mV, "unknown", and status bit 21). A manifest that names one on a board with
+ * no Analog class is refused, naming the pin.
+ */
+export function openBattery(Analog: AnalogClass | undefined, wiring: BatteryWiring | undefined) {
+  if (!wiring) return undefined;
+  if (typeof Analog !== "function")
+    throw new RuntimeError(
+      "bad-option",
+      "manifest config battery needs embedded:io/analog on the board",
+      wiring.pin,
+    );
+  return new BatteryVoltage({
+    sensor: { io: Analog, pin: wiring.pin },
+    configure: { dividerRatio: wiring.dividerRatio },
+  });
 }

@@ -8,11 +8,13 @@
  *   payload limit must be known when a frame is accepted). A frame larger than the data rate's maximum
  *   application payload (RP002-1.0.x, lorawan/regions.ts) is refused at `send` with LoRaWanError
  *   "too-large" naming the size and the limit: it is never cut, and the runtime may split it or use MQTT.
- * - Priority: alarms first, then events, then the rest, oldest first within a class. Alarms go as confirmed
- *   uplinks (`onAck` when the network's ACK arrives: only then may the outbox drop the frame); the rest go
- *   unconfirmed (`onSent`: left the radio, not acknowledged; the outbox keeps them until a collector ack).
+ * - Priority: alarms first, then events, then the rest, oldest first within a class. A confirmed uplink
+ *   reports `onAck` when the network's ACK arrives (only then may the outbox drop the frame); an unconfirmed
+ *   one reports `onSent` (left the radio, nothing more). `send`'s default confirms alarms only, but the
+ *   node's delivery policy (protocol/SPEC.md "LoRaWAN delivery", runtime/lorawan-link.ts) confirms every
+ *   frame: with no collector-ack downlink in the protocol, `onSent` could never release a frame safely.
  *   A confirmed uplink that got no ACK after the modem's NbTrials (AT+RETRY) is handed back through
- *   `onFailed(tag, "no-ack")`; the outbox still has it and re-submits it.
+ *   `onFailed(tag, "no-ack")`; the link still holds it and re-submits it.
  * - Duty cycle: the airtime of every uplink (Semtech formula, lorawan/airtime.ts, PHY payload = frame + 13
  *   bytes of LoRaWAN overhead) is charged to the sub-band of the region's default channels, and the next
  *   uplink is held back until the sub-band's off-time has passed (ETSI EN 300 220-2: Toff = Ton/dc - Ton).

@@ -136,4 +136,12 @@ export class PeakHistory {
     this.#a2x = this.#a2y = this.#a2z = this.#v2x = this.#v2y = this.#v2z = 0;
     this.events = this.gaps = 0;
   }
+
+  /**
+   * The period's RMS particle velocity, mm/s: sqrt(mean(vx^2 + vy^2 + vz^2)) of the same high-passed,
+   * leaky-integrated velocity the PPV comes from (block.ts), from the period's sum `svv` in (m/s)^2.
+   */
+  emitVelocityRms(s: SeismicSummary, n: number, svv: number): void {
+    s.rmsVelocityMmPerS = n > 0 ? Math.sqrt(svv / n) * 1000 : 0;
+  }
 }

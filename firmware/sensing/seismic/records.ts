@@ -121,6 +121,11 @@ export class SeismicSummary {
   ppvXMmPerS = 0;
   ppvYMmPerS = 0;
   ppvZMmPerS = 0;
+  /**
+   * RMS of the velocity vector's magnitude over the period, sqrt(mean(vx^2 + vy^2 + vz^2)), mm/s (the PPV
+   * path's velocity: high-passed, integrated). On a motion along one axis it is that axis' RMS.
+   */
+  rmsVelocityMmPerS = 0;
   /** Events whose trigger went on in this period. */
   events = 0;
   /** Gaps (time steps longer than maxGapMs) seen in this period. */
@@ -141,6 +146,7 @@ export class SeismicSummary {
     this.ppvXMmPerS = o.ppvXMmPerS;
     this.ppvYMmPerS = o.ppvYMmPerS;
     this.ppvZMmPerS = o.ppvZMmPerS;
+    this.rmsVelocityMmPerS = o.rmsVelocityMmPerS;
     this.events = o.events;
     this.gaps = o.gaps;
     this.warmupSamples = o.warmupSamples;

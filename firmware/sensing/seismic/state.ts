@@ -88,6 +88,8 @@ export class DetectorState {
   sxx = 0;
   syy = 0;
   szz = 0;
+  /** Sum over the period of |v|^2 = vx^2 + vy^2 + vz^2 of the integrated velocity, (m/s)^2: the RMS velocity. */
+  svv = 0;
   sWarm = 0;
 
   constructor(c: ResolvedSeismicConfig) {

@@ -104,9 +104,12 @@ export function closeEvent(s: DetectorState, flags: number, endIndex: number, en
 }
 
 export function emitSummary(s: DetectorState): void {
-  s.history.emit(s.summaries.slot(), s.sStart, s.sEnd, s.sN, s.sxx, s.syy, s.szz, s.sWarm);
+  const slot = s.summaries.slot();
+  s.history.emit(slot, s.sStart, s.sEnd, s.sN, s.sxx, s.syy, s.szz, s.sWarm);
+  s.history.emitVelocityRms(slot, s.sN, s.svv);
   s.sN = 0;
   s.sxx = s.syy = s.szz = 0;
+  s.svv = 0;
   s.sWarm = 0;
   s.sStart = Number.NEGATIVE_INFINITY;
 }
