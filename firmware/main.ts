@@ -1,9 +1,16 @@
 /**
  * Device entry for the board: wires Moddable's Timer and Time.ticks (the Clock), embedded:storage/key-value
  * (config, counters, identity), the "outbox" flash partition, the device provider's IO (sensors), native
- * crypto and the MQTT client into the node runtime, then starts it. Provisioning (the serial console, its
- * own issue) writes the identity and key into key-value storage first; without them the node refuses to
- * start with a message naming the missing key. The variant comes from the manifest's config.
+ * crypto and the MQTT client into the node runtime, then starts it. The variant comes from the manifest's
+ * config.
+ * Provisioning console (firmware/node/console.ts, protocol/SPEC-console.md) on the UART the manifest names
+ * (config.ports.console, pins consoleReceive / consoleTransmit, consoleBaud; the DevKitC's UART0 on its USB
+ * bridge at 115200). It is opened first and outlives the runtime: a node without an identity (a record's
+ * node id or the factory "nodeid") or a MAC key ("key") runs the console alone, so a tech can provision it,
+ * then REBOOT. The runtime boots from what was provisioned (bootProvisioning: identity, key, profile,
+ * location, calibrations; a commit cut by a power failure is finished first). REBOOT restarts the node in
+ * software: runtime, sensors and interlock outputs are closed (every output low) and opened again from
+ * storage. A board whose manifest names no console port runs without one.
  * The methane power interlock (firmware/node/interlock) is opened when the board's pins name its outputs
  * (relay, relayFeedback, beacon, sounder, healthy; resetButton optional) on a node with a CH4 sensor; a pin
  * table that names some of them but not all refuses to start, naming the missing one.
@@ -14,15 +21,25 @@ import Flash from "flash";
 import manifestConfig from "mc/config";
 import Time from "time";
 import Timer from "timer";
+import type { AnalogClass } from "./drivers/battery.js";
 import type { Clock, TimerId } from "./node/clock.js";
+import { CONSOLE_DEFAULT_BAUD, Console, type ConsoleSerialClass } from "./node/console.js";
 import { type DigitalClass, INTERLOCK_PIN_NAMES, InterlockIo } from "./node/interlock/outputs.js";
 import { flashRegion } from "./node/outbox/moddable.js";
 import { Outbox } from "./node/outbox.js";
 import { boardConfigDigest, boardFrameMac } from "./node/runtime/board-crypto.js";
+import { bootProvisioning, RuntimeConsoleHost } from "./node/runtime/console-host.js";
 import { RuntimeError } from "./node/runtime/errors.js";
 import { MqttLink } from "./node/runtime/mqtt-link.js";
+import { restartBoard } from "./node/runtime/restart.js";
 import { type KeyValueStore, readBytes } from "./node/runtime/storage.js";
-import { openSensors, type SensorDevice, type Variant } from "./node/runtime/wiring.js";
+import {
+  type BatteryWiring,
+  openBattery,
+  openSensors,
+  type SensorDevice,
+  type Variant,
+} from "./node/runtime/wiring.js";
 import { NodeRuntime } from "./node/runtime.js";
 import type { Transport } from "./node/transport.js";
 import type { MqttClientClass } from "./node/transports/mqtt.js";
@@ -56,12 +73,15 @@ class ModdableClock implements Clock {
 }
 
 interface BoardConfig {
-  ports?: { i2c?: number; spi?: number; serial?: number; modem?: number };
+  ports?: { i2c?: number; spi?: number; serial?: number; modem?: number; console?: number };
   pins?: Record<string, number | undefined>;
+  consoleBaud?: number;
 }
 
 interface ManifestConfig {
   variant?: Variant;
+  /** Battery sense ADC (pin, divider ratio, low threshold): runtime/wiring.ts BatteryWiring. */
+  battery?: BatteryWiring;
   site?: string;
   mqttHost?: string;
   profile?: string;
@@ -149,39 +169,37 @@ function interlockIo(cfg: BoardConfig, variant: Variant): InterlockIo | undefine
   });
 }
 
-function required(kv: KeyValueStore, key: string, bytes: number): Uint8Array {
-  const v = readBytes(kv, key);
-  if (!v || v.length !== bytes) {
-    throw new RuntimeError(
-      "bad-option",
-      `key-value "${key}" must hold ${bytes} bytes: provision the node first`,
-      key,
-    );
-  }
-  return v;
-}
-
 function hexOf(bytes: Uint8Array): string {
   let s = "";
   for (let i = 0; i < bytes.length; i++) s += (bytes[i]! < 16 ? "0" : "") + bytes[i]!.toString(16);
   return s;
 }
 
+/** A running node: its runtime and what to close when it stops. */
+interface Booted {
+  runtime: NodeRuntime;
+  close(): void;
+}
+
 /**
- * XS calls the entry's default export with no arguments: the node's settings come from the manifest's
- * "config" (Moddable's mc/config module), which the board and variant manifests fill in.
+ * Opens the sensors, interlock outputs, outbox and transports and starts the runtime, from what was
+ * provisioned; undefined (nothing opened) while the node has no identity or MAC key yet.
  */
-export default function main(): NodeRuntime {
-  const config = manifestConfig as ManifestConfig & BoardConfig;
-  const clock = new ModdableClock();
-  const kv = keyValueStore(KeyValueStorage.open({ path: "minewatch", format: "buffer" }));
-  const nodeId = required(kv, "nodeid", 8);
-  const key = required(kv, "key", 16);
+function bootRuntime(
+  config: ManifestConfig & BoardConfig,
+  clock: Clock,
+  kv: KeyValueStore,
+): Booted | undefined {
+  const prov = bootProvisioning(kv, clock.now());
+  const nodeId = prov.nodeId;
+  const key = prov.key;
+  if (!nodeId || !key) return undefined;
   const outbox = new Outbox(flashRegion(new Flash("outbox")), { maxRecords: 256, maxPayloadBytes: 64 });
   const variant = config.variant ?? "combo";
   const sensors = openSensors(sensorDevice(config), { variant });
   // Opened (all outputs low) before anything else can fail after it; closed with the sensors on a trip.
   const interlock = interlockIo(config, variant);
+  const battery = openBattery((device.io as unknown as { Analog?: AnalogClass }).Analog, config.battery);
   const transports: Transport[] = [];
   // Moddable's MQTT client manifest publishes its settings on the global `device` (device.network.mqtt),
   // not on the embedded:provider/builtin default export.
@@ -205,6 +223,12 @@ export default function main(): NodeRuntime {
       }),
     );
   }
+  const close = (): void => {
+    runtime.stop(); // every interlock output low first
+    sensors.close();
+    interlock?.close();
+    battery?.close();
+  };
   const runtime = new NodeRuntime({
     clock,
     storage: kv,
@@ -215,18 +239,78 @@ export default function main(): NodeRuntime {
     configDigest: boardConfigDigest,
     identity: { nodeId, fwMajor: 0, fwMinor: 1, fwPatch: 0 },
     gasPorts: sensors.gasPorts,
-    gas: { profile: config.profile ?? "kz-ru-coal", location: config.location ?? "face" },
+    gas: {
+      profile: prov.profile ?? config.profile ?? "kz-ru-coal",
+      location: prov.location ?? config.location ?? "face",
+      calibrations: prov.calibrations,
+    },
     ...(sensors.accel ? { accel: sensors.accel } : {}),
     ...(interlock ? { interlock } : {}),
-    // No battery ADC channel in the reference wiring yet: report 0 mV ("unknown") rather than a guess.
-    batteryMv: () => 0,
-    onWatchdog: () => {
-      // A software trip: stop everything so the ESP-IDF task watchdog and the supervisor restart the node.
-      runtime.stop(); // every interlock output low first
-      sensors.close();
-      interlock?.close();
+    // The battery ADC when the manifest names one; without it 0 mV ("unknown", status bit 21), never a guess.
+    batteryMv: () => battery?.sample()?.batteryMv ?? 0,
+    ...(config.battery?.lowMv ? { batteryLowMv: config.battery.lowMv } : {}),
+    // A software trip: every interlock output low and the IO closed first, then the board restarts
+    // (runtime/restart.ts: the throw leaves the Timer callback and Moddable calls esp_restart()).
+    onWatchdog: (task, lateMs) => {
+      close();
+      restartBoard(task, lateMs);
     },
   });
   runtime.start();
-  return runtime;
+  return { runtime, close };
+}
+
+/** The console's UART from the manifest (see the file comment), or undefined when it names none. */
+function consoleSerial(
+  cfg: BoardConfig,
+): { io: ConsoleSerialClass; port: number; baud: number; receive?: number; transmit?: number } | undefined {
+  const port = cfg.ports?.console;
+  if (typeof port !== "number") return undefined;
+  const pins = cfg.pins ?? {};
+  return {
+    io: (device.io as unknown as { Serial: ConsoleSerialClass }).Serial,
+    port,
+    baud: cfg.consoleBaud ?? CONSOLE_DEFAULT_BAUD,
+    ...(typeof pins.consoleReceive === "number" ? { receive: pins.consoleReceive } : {}),
+    ...(typeof pins.consoleTransmit === "number" ? { transmit: pins.consoleTransmit } : {}),
+  };
+}
+
+/**
+ * XS calls the entry's default export with no arguments: the node's settings come from the manifest's
+ * "config" (Moddable's mc/config module), which the board and variant manifests fill in. Returns the
+ * runtime, or undefined while the node waits for provisioning.
+ */
+export default function main(): NodeRuntime | undefined {
+  const config = manifestConfig as ManifestConfig & BoardConfig;
+  const clock = new ModdableClock();
+  const kv = keyValueStore(KeyValueStorage.open({ path: "minewatch", format: "buffer" }));
+  let node: Booted | undefined;
+  const serial = consoleSerial(config);
+  if (serial) {
+    const host = new RuntimeConsoleHost({
+      storage: kv,
+      clock,
+      runtime: () => node?.runtime,
+      mac: boardFrameMac,
+      firmwareVersion: "0.1.0",
+      variant: config.variant ?? "combo",
+      interlockFitted:
+        config.variant !== "vibration" &&
+        INTERLOCK_PIN_NAMES.some((n) => typeof config.pins?.[n] === "number"),
+      reboot: () => {
+        node?.close();
+        node = undefined;
+        node = bootRuntime(config, clock, kv);
+      },
+    });
+    try {
+      new Console({ serial, host, clock });
+    } catch {
+      // A console UART that cannot open (e.g. xsbug holds UART0 in a debug build) must not keep the node
+      // from protecting: it runs without a console.
+    }
+  }
+  node = bootRuntime(config, clock, kv);
+  return node?.runtime;
 }

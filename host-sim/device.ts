@@ -7,7 +7,9 @@
  *
  * Default wiring: an ESP32 DevKit-style minewatch node. VSPI (ESP-IDF SPI3_HOST = port 2) on GPIO 18/19/23,
  * I2C0 on GPIO 21/22, UART2 on GPIO 16/17 for the NDIR / modem module; the ADXL355's chip select on GPIO 5
- * and its INT1 on GPIO 34 (input-only pins 34..39 suit interrupt lines). Override any of them with `pins`.
+ * and its INT1 on GPIO 34 (input-only pins 34..39 suit interrupt lines); the provisioning console on UART0,
+ * GPIO 3 (RX) / 1 (TX), the DevKitC's USB-serial bridge (manifests/boards/esp32-devkit.json "console").
+ * Override any of them with `pins`.
  */
 import type { SimBoard } from "./board.js";
 import { type HostDigitalClass, makeDigital } from "./io/digital.js";
@@ -38,9 +40,11 @@ export const DEFAULT_PINS: Readonly<DevicePins> = Object.freeze({
   serialTransmit: 17,
   accelSelect: 5,
   accelInt1: 34,
+  consoleReceive: 3,
+  consoleTransmit: 1,
 });
 
-export const DEFAULT_PORTS = Object.freeze({ i2c: 0, spi: 2, serial: 2 });
+export const DEFAULT_PORTS = Object.freeze({ i2c: 0, spi: 2, serial: 2, console: 0 });
 
 export interface HostDevice {
   io: { I2C: HostI2CClass; SPI: HostSPIClass; Serial: HostSerialClass; Digital: HostDigitalClass };

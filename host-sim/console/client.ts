@@ -258,6 +258,15 @@ export class ConsoleClient implements SerialPeer {
     await this.command("REBOOT");
   }
 
+  /**
+   * The local reset of a latched methane interlock (needs AUTH). Resolves with the interlock's state after
+   * it; a refusal (nothing latched, gas still above the reset point...) rejects with ConsoleRefusedError.
+   */
+  async resetInterlock(): Promise<{ state: string; ch4PctVol: number; resetBelowPctVol: number }> {
+    const f = (await this.command("INTERLOCK.RESET")).fields;
+    return { state: f.interlock ?? "", ch4PctVol: Number(f.ch4), resetBelowPctVol: Number(f["reset-below"]) };
+  }
+
   // --- one exchange --------------------------------------------------------------------------------------
 
   #request(command: string): Promise<ConsoleReply> {

@@ -9,18 +9,32 @@
  * drivers go, RAM state is lost, the flash and key-value storage stay, the chips stay powered (they are on
  * the board's supply). A new runtime then boots from storage and flash (outbox recovery scan).
  * No Node APIs here: the XS entries bundle this file.
+ *
+ * Provisioning console (firmware/node/console.ts over runtime/console-host.ts): every boot opens it on the
+ * board's console UART (DEFAULT_PORTS.console, UART0 as on the DevKitC) on top of the new runtime. A tool
+ * reaches it with `attachConsole(peer)`: `peer` (e.g. host-sim/console/client.ts ConsoleClient) gets
+ * `connect(line)` with the line towards the node and `receive(bytes)` with what the node sends, at 115200
+ * baud on the virtual clock; the attachment survives reboots (the new console answers on the same line).
+ * `detachConsole()` pulls the cable (the peer gets `disconnect()`). At boot the runtime takes its identity,
+ * MAC key, profile, location and calibrations from what was provisioned (bootProvisioning), falling back to
+ * the options: after a KEY.SET mac and a reboot the node signs with the new key, not `key`.
  */
 import { sha256 } from "@noble/hashes/sha2.js";
+import { BatteryVoltage } from "../../firmware/drivers/battery.js";
+import { Console } from "../../firmware/node/console.js";
 import { InterlockIo } from "../../firmware/node/interlock/outputs.js";
 import { Outbox } from "../../firmware/node/outbox.js";
+import { bootProvisioning, RuntimeConsoleHost } from "../../firmware/node/runtime/console-host.js";
 import { type OpenedSensors, openSensors, type Variant } from "../../firmware/node/runtime/wiring.js";
 import { NodeRuntime, type NodeRuntimeOptions } from "../../firmware/node/runtime.js";
 import type { Transport } from "../../firmware/node/transport.js";
-import { SimBoard } from "../board.js";
+import { type SerialLine, type SerialPeer, SimBoard } from "../board.js";
 import { Ads1115Model } from "../chips/ads1115.js";
 import { type AccelSource, Adxl355Model } from "../chips/adxl355.js";
+import { BatteryModel, type HostAnalogClass, makeAnalog } from "../chips/battery.js";
 import { MIPEX_WARMUP_MS, Mipex02Model } from "../chips/mipex02.js";
 import type { VirtualClock } from "../clock.js";
+import { ConsoleCable } from "../console/cable.js";
 import { nobleFrameMac } from "../crypto/frame-mac.js";
 import { DEFAULT_PORTS, type HostDevice, makeDevice } from "../device.js";
 import { FlashModel } from "../flash.js";
@@ -52,7 +66,10 @@ export interface SimNodeOptions {
   odrHz?: number;
   /** Outbox flash region, bytes (default 16 sectors of 4096). */
   flashBytes?: number;
-  /** Battery voltage at a virtual time, mV (default: 3.7 V falling 1 mV an hour). */
+  /**
+   * Battery cell voltage at a virtual time, mV (default: 3.7 V falling 1 mV an hour); the node reads it
+   * through its divider and ADC (host-sim/chips/battery.ts, firmware/drivers/battery.ts).
+   */
   batteryMv?: (tMs: number) => number;
   /** The MIPEX module has been powered long enough to be warm at the first boot (default false). */
   sensorsWarm?: boolean;
@@ -60,6 +77,11 @@ export interface SimNodeOptions {
   interlock?: boolean;
   /** Extra runtime options (tests). */
   runtime?: Partial<NodeRuntimeOptions>;
+  /**
+   * The runtime runs elsewhere (test/xs/entries/node-host.ts: on XS, reaching this board through xsnap's
+   * command channel): build the board, chips, storage and flash only, and never boot a runtime here.
+   */
+  external?: boolean;
 }
 
 /** First 32 bits of SHA-256 (the birth frame's configHash), @noble/hashes on the host. */
@@ -85,11 +107,19 @@ export class SimNode {
   /** The interlock's output models and their history (undefined when no interlock is fitted). */
   readonly outputs: SimOutputs | undefined;
   interlockIo: InterlockIo | undefined;
+  /** The battery behind its divider on the ADC pin, the board's Analog class, and this boot's driver. */
+  readonly battery: BatteryModel;
+  readonly Analog: HostAnalogClass;
+  batteryAdc: BatteryVoltage | undefined;
   runtime!: NodeRuntime;
   outbox!: Outbox;
   transports: Transport[] = [];
   sensors: OpenedSensors | undefined;
   boots = 0;
+  /** The cable on the console UART (outlives reboots); the console and its runtime host of this boot. */
+  readonly consoleCable = new ConsoleCable();
+  console: Console | undefined;
+  consoleHost: RuntimeConsoleHost | undefined;
   /** Watchdog trips: [virtual time, task]. */
   readonly watchdogTrips: [number, string][] = [];
 
@@ -98,6 +128,7 @@ export class SimNode {
     this.clock = o.clock;
     this.prng = new Prng(o.seed >>> 0);
     this.board = new SimBoard(o.clock, this.prng.fork(1));
+    this.board.attachSerial(DEFAULT_PORTS.console, this.consoleCable);
     const interlock = (o.interlock ?? o.variant !== "vibration") && o.variant !== "vibration";
     this.device = makeDevice(this.board, interlock ? SIM_INTERLOCK_PINS : {});
     this.outputs = interlock ? new SimOutputs(this.board) : undefined;
@@ -132,7 +163,9 @@ export class SimNode {
       this.accel = new Adxl355Model(this.board, { source: accel, noiseUgPerRtHz: 0 });
       this.board.attachSPI(DEFAULT_PORTS.spi, this.device.pin.accelSelect, this.accel);
     }
-    this.boot();
+    this.battery = new BatteryModel(this.board, { cellMv: o.batteryMv ?? ((t) => 3700 - t / 3_600_000) });
+    this.Analog = makeAnalog(this.board);
+    if (!o.external) this.boot();
   }
 
   /** Opens the drivers and the outbox, builds and starts the runtime (what a power-on does). */
@@ -145,20 +178,30 @@ export class SimNode {
     const outputs = this.outputs;
     this.interlockIo = outputs ? new InterlockIo(this.device.io.Digital, outputs.pins) : undefined;
     if (outputs) outputs.patternSource = () => this.runtime?.interlock?.annunciation ?? 0;
-    const battery = o.batteryMv ?? ((t: number) => 3700 - t / 3_600_000);
+    const adc = new BatteryVoltage({
+      sensor: { io: this.Analog, pin: this.battery.pin },
+      configure: { dividerRatio: this.battery.dividerRatio },
+    });
+    this.batteryAdc = adc;
+    // What the console provisioned (and a commit a power cut interrupted, finished now) comes first.
+    const prov = bootProvisioning(this.storage, this.clock.now());
     this.runtime = new NodeRuntime({
       clock: this.clock,
       storage: this.storage,
       outbox: this.outbox,
       transports: this.transports,
       mac: nobleFrameMac,
-      key: this.key,
+      key: prov.key ?? this.key,
       configDigest: sha256First32,
-      identity: { nodeId: this.nodeId, fwMajor: 0, fwMinor: 1, fwPatch: 0 },
+      identity: { nodeId: prov.nodeId ?? this.nodeId, fwMajor: 0, fwMinor: 1, fwPatch: 0 },
       gasPorts: this.sensors.gasPorts,
-      gas: { profile: o.profile ?? "kz-ru-coal", location: o.location ?? "face" },
+      gas: {
+        profile: prov.profile ?? o.profile ?? "kz-ru-coal",
+        location: prov.location ?? o.location ?? "face",
+        calibrations: prov.calibrations,
+      },
       ...(this.sensors.accel ? { accel: this.sensors.accel } : {}),
-      batteryMv: () => battery(this.clock.now()),
+      batteryMv: () => adc.sample()?.batteryMv ?? 0,
       ...(this.interlockIo && outputs
         ? {
             interlock: this.interlockIo,
@@ -173,6 +216,36 @@ export class SimNode {
     });
     if (outputs && this.runtime.interlock) this.runtime.interlock.onAnnunciation = () => outputs.refresh();
     this.runtime.start();
+    this.#openConsole();
+  }
+
+  /** A new console on this boot's runtime, on the console UART (see the file comment). */
+  #openConsole(): void {
+    const runtime = this.runtime;
+    this.consoleHost = new RuntimeConsoleHost({
+      storage: this.storage,
+      clock: this.clock,
+      runtime: () => (this.runtime === runtime ? runtime : undefined),
+      mac: nobleFrameMac,
+      firmwareVersion: "0.1.0",
+      variant: this.options.variant,
+      reboot: () => this.reboot(),
+    });
+    this.console = new Console({
+      serial: { io: this.device.io.Serial, port: DEFAULT_PORTS.console },
+      host: this.consoleHost,
+      clock: this.clock,
+    });
+  }
+
+  /** Plugs a tool into the console UART; returns the line towards the node (see the file comment). */
+  attachConsole(peer: SerialPeer): SerialLine {
+    return this.consoleCable.plug(peer);
+  }
+
+  /** Pulls the console cable. */
+  detachConsole(): void {
+    this.consoleCable.unplug();
   }
 
   /** Power cycle: everything in RAM goes; flash, storage and the chips stay. */
@@ -184,11 +257,15 @@ export class SimNode {
 
   /** Stops the runtime and closes the drivers (the node is off). */
   shutdown(): void {
+    this.console?.close();
+    this.console = undefined;
     this.runtime.stop();
     this.sensors?.close();
     this.sensors = undefined;
     this.interlockIo?.close();
     this.interlockIo = undefined;
+    this.batteryAdc?.close();
+    this.batteryAdc = undefined;
     // The MCU is off: its GPIOs float and the output drivers' pull-downs hold every output low.
     this.outputs?.powerLoss();
   }

@@ -10,6 +10,7 @@ import type {
   ConsoleHost,
   ConsoleRefusal,
   GasReading,
+  InterlockResetResult,
   KeyInfo,
   NodeIdentity,
 } from "../../firmware/node/console/host.js";
@@ -157,5 +158,19 @@ export class FakeHost implements ConsoleHost {
   reboot(): void {
     this.#log("reboot");
     this.reboots++;
+  }
+
+  /** A latched trip the test sets; reset only below 1.0 %vol CH4 (the face reset point of kz-ru-coal). */
+  interlockLatched = false;
+
+  resetInterlock(): InterlockResetResult | ConsoleRefusal {
+    this.#log("resetInterlock");
+    if (!this.interlockLatched)
+      return { error: "nothing-latched", field: "interlock", reason: "no interlock trip is latched" };
+    const ch4 = this.readings.CH4 ?? Number.NaN;
+    if (!(ch4 < 1.0))
+      return { error: "gas-high", field: "ch4", reason: `CH4 reads ${ch4} %vol, not below 1 %vol` };
+    this.interlockLatched = false;
+    return { state: "energised", ch4PctVol: ch4, resetBelowPctVol: 1.0 };
   }
 }

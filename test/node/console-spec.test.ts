@@ -11,6 +11,8 @@ import {
   SESSION_IDLE_MS,
 } from "../../firmware/node/console/wire.js";
 import { crc32 } from "../../firmware/node/crc32.js";
+import { CONFIG_RECORD_BYTES, defaultConfig } from "../../firmware/node/runtime/config.js";
+import { emptyRecord, encodeProvisioning } from "../../firmware/node/runtime/console-host.js";
 
 const spec = fs.readFileSync(new URL("../../protocol/SPEC-console.md", import.meta.url), "utf8");
 
@@ -24,6 +26,17 @@ describe("protocol/SPEC-console.md", () => {
 
   it("has a row for every command, with its usage", () => {
     for (let i = 0; i < NAMES.length; i++) expect(spec, NAMES[i]).toMatch(row(USAGE[i]!));
+  });
+
+  it("describes the minewatch provisioning record with the sizes the code makes", () => {
+    expect(spec).toContain(
+      `runtime config record (firmware/node/runtime/config.ts, ${CONFIG_RECORD_BYTES} bytes)`,
+    );
+    // magic 4 + id 8 + config + 4 x 16 calibration + 5 empty texts + CRC 4
+    const r = emptyRecord(new Uint8Array(8), defaultConfig());
+    expect(encodeProvisioning(r)).toHaveLength(4 + 8 + CONFIG_RECORD_BYTES + 64 + 5 + 4);
+    for (const code of ["nothing-latched", "gas-high", "relay-fault", "no-interlock", "wrong-node"])
+      expect(spec, code).toContain(`\`${code}\``);
   });
 
   it("states the limits the code enforces and the check values of both CRCs", () => {

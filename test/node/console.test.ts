@@ -32,7 +32,7 @@ describe("provisioning console: identify and human mode", () => {
   it("a human types plain lines (any case, backspace works) and gets plain OK / ERR lines", () => {
     const { typeLines } = rig();
     const [help] = typeLines("help\r\n");
-    expect(help).toMatch(/^OK commands=ID,HELP,AUTH,LOCK,SECRET,CFG\.READ,.*,REBOOT$/);
+    expect(help).toMatch(/^OK commands=ID,HELP,AUTH,LOCK,SECRET,CFG\.READ,.*,REBOOT,INTERLOCK\.RESET$/);
     // "rx" + two backspaces + "READ CH4": a typo fixed at the terminal
     const [read] = typeLines("rx\b\x7fREAD CH4\r");
     expect(read).toBe("OK gas=CH4 value=0.02 unit=%vol alarm=none");
@@ -272,6 +272,30 @@ describe("provisioning console: keys, calibration, bump test, reboot", () => {
     clock.advance(50);
     expect(host.reboots).toBe(1);
     expect((await run(client.identify())).authenticated).toBe(false);
+  });
+
+  it("INTERLOCK.RESET needs the secret and passes the runtime's refusal or result through", async () => {
+    const { client, host, run } = rig();
+    expect(await run(client.request("INTERLOCK.RESET"))).toMatchObject({ ok: false, code: "locked" });
+    expect(host.calls).not.toContain("resetInterlock");
+    await run(client.auth(SECRET));
+    expect(await run(client.request("INTERLOCK.RESET"))).toMatchObject({
+      code: "nothing-latched",
+      fields: { field: "interlock" },
+    });
+    host.interlockLatched = true;
+    host.readings.CH4 = 1.2;
+    const high = await run(client.request("INTERLOCK.RESET"));
+    expect(high).toMatchObject({ code: "gas-high", fields: { field: "ch4" } });
+    expect(high.detail).toContain("1.2 %vol");
+    host.readings.CH4 = 0.4;
+    expect(await run(client.resetInterlock())).toEqual({
+      state: "energised",
+      ch4PctVol: 0.4,
+      resetBelowPctVol: 1,
+    });
+    expect(host.interlockLatched).toBe(false);
+    expect(await run(client.request("interlock.reset extra"))).toMatchObject({ code: "bad-arg" });
   });
 
   it("a runtime method that throws gives ERR host-failed and the console carries on", async () => {

@@ -41,6 +41,7 @@ export const NAMES = [
   "BUMP.ON",
   "BUMP.OFF",
   "REBOOT",
+  "INTERLOCK.RESET",
 ] as const;
 export const C = Object.freeze({
   Id: 0,
@@ -61,10 +62,11 @@ export const C = Object.freeze({
   BumpOn: 15,
   BumpOff: 16,
   Reboot: 17,
+  InterlockReset: 18,
 });
-export const MIN_ARGS = Uint8Array.of(0, 0, 1, 0, 1, 0, 2, 2, 0, 0, 2, 1, 1, 1, 2, 1, 0, 0);
-export const MAX_ARGS = Uint8Array.of(0, 0, 1, 0, 1, 1, 2, 2, 0, 0, 2, 1, 1, 1, 2, 1, 0, 0);
-export const NEEDS_AUTH = Uint8Array.of(0, 0, 0, 1, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1);
+export const MIN_ARGS = Uint8Array.of(0, 0, 1, 0, 1, 0, 2, 2, 0, 0, 2, 1, 1, 1, 2, 1, 0, 0, 0);
+export const MAX_ARGS = Uint8Array.of(0, 0, 1, 0, 1, 1, 2, 2, 0, 0, 2, 1, 1, 1, 2, 1, 0, 0, 0);
+export const NEEDS_AUTH = Uint8Array.of(0, 0, 0, 1, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1);
 export const USAGE = [
   "ID",
   "HELP",
@@ -84,6 +86,7 @@ export const USAGE = [
   "BUMP.ON <gas>",
   "BUMP.OFF",
   "REBOOT",
+  "INTERLOCK.RESET",
 ] as const;
 export const NAME_BYTES = NAMES.map(asciiBytes);
 /** Longest slot or gas name taken from a line. */
@@ -260,6 +263,26 @@ export class Commands {
         this.#r.ok().ascii(" rebooting");
         this.#r.send();
         return;
+      case C.InterlockReset: {
+        // The deliberate local reset of the methane interlock: the runtime decides (gas below the reset
+        // point, sensor and relay healthy) and reports every reset through the outbox.
+        const r = host.resetInterlock();
+        if (isRefusal(r)) {
+          this.#r.refused(r);
+          return;
+        }
+        this.#r
+          .ok()
+          .ascii(" interlock=")
+          .token(r.state)
+          .ascii(" ch4=")
+          .number(r.ch4PctVol)
+          .ascii(" reset-below=")
+          .number(r.resetBelowPctVol)
+          .ascii(" unit=%vol");
+        this.#r.send();
+        return;
+      }
     }
   }
 

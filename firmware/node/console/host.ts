@@ -50,6 +50,14 @@ export interface KeyInfo {
   kcv: Uint8Array | null;
 }
 
+export interface InterlockResetResult {
+  /** The interlock's state after the reset (firmware/node/interlock/status.ts INTERLOCK_STATE_NAMES). */
+  state: string;
+  /** Last valid CH4 reading, %vol, and the reset point it is below. */
+  ch4PctVol: number;
+  resetBelowPctVol: number;
+}
+
 export interface ConsoleHost {
   identify(): NodeIdentity;
   /** The committed config in the runtime's persisted encoding (may be empty before first provisioning). */
@@ -72,12 +80,21 @@ export interface ConsoleHost {
   /** Zero (in clean air / zero gas) or span (with `value` of applied gas in the gas's unit) calibration. */
   calibrate(gas: string, kind: "zero" | "span", value: number): CalibrationResult | ConsoleRefusal;
   /**
-   * Bump-test mode on (for `gas`) or off. While on, alarms still fire locally but frames are marked as a
-   * test. The console turns it off itself when the session ends, so a node is never left in test mode.
+   * Bump-test mode on (for `gas`) or off. While on, alarms still fire locally (and the methane interlock
+   * still trips: a bump test proves the whole protective function). Marking the node's frames as a test
+   * needs a protocol flag the frame format does not have yet; until then the mode shows only in `ID`
+   * (bump=1). The console turns it off itself when the session ends, so a node is never left in test mode.
    */
   setBumpTest(on: boolean, gas: string | null): ConsoleRefusal | null;
   /** Restarts the node; called after the OK reply has left the UART. */
   reboot(): void;
+  /**
+   * The deliberate local reset of the methane power interlock (INTERLOCK.RESET). Refused, with the reason,
+   * when nothing is latched, while the CH4 reading is not below the reset point, or while the sensor or
+   * the relay is faulty. A reset, and a refusal while a trip is latched, goes out through the outbox as
+   * the downlink reset's does (a status frame at alarm priority).
+   */
+  resetInterlock(): InterlockResetResult | ConsoleRefusal;
 }
 
 export function isRefusal(r: unknown): r is ConsoleRefusal {

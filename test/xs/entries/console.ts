@@ -73,6 +73,9 @@ class MiniHost implements ConsoleHost {
     return null;
   }
   reboot(): void {}
+  resetInterlock() {
+    return { error: "no-interlock", field: "interlock", reason: "no interlock here" };
+  }
 }
 
 // --- mode 0: scripted session over the host Serial --------------------------------------------------------

@@ -1,0 +1,146 @@
+/**
+ * Where the provisioning record, keys and secret live in key-value storage, and the boot step that takes
+ * them into the runtime. Runs on XS; nothing here is per sample.
+ *
+ * Atomic storage (a power cut at any write leaves the previous valid record in force): two slots, "prov0"
+ * and "prov1", each `seq u32 | record`. A commit writes the slot NOT holding the newest record, with seq + 1;
+ * that one write is the commit point (a torn write fails its CRC and the other slot is still newest). Then
+ * the runtime's config is applied and stored, and "provapl" records the seq whose parameters reached
+ * "config": at boot `bootProvisioning` finishes a commit cut between those writes. Config downlinks later
+ * change "config" without touching "provapl", so a boot never undoes them.
+ */
+import type { Calibration } from "../../sensing/gas/index.js";
+import { encodeConfig } from "./config.js";
+import { decodeProvisioning, type ProvisioningRecord } from "./console-host-record.js";
+import { KEY_CONFIG, type KeyValueStore, readBytes, readU32, writeU32 } from "./storage.js";
+
+export const PROV_SLOTS = ["prov0", "prov1"] as const;
+export const KEY_PROV_APPLIED = "provapl";
+export const KEY_SECRET = "psecret";
+/** Factory identity (EUI-64) written at manufacture; a provisioning record's node id takes precedence. */
+export const KEY_FACTORY_NODE_ID = "nodeid";
+/** Console key slots -> key-value keys and lengths (main.ts reads "key" and "mqttpw"). */
+export const KEY_SLOTS: Readonly<Record<string, { kv: string; min: number; max: number }>> = {
+  mac: { kv: "key", min: 16, max: 16 },
+  "lorawan-appkey": { kv: "appkey", min: 16, max: 16 },
+  "mqtt-password": { kv: "mqttpw", min: 1, max: 64 },
+};
+
+export interface StoredProvisioning {
+  seq: number;
+  slot: number;
+  record: ProvisioningRecord;
+  /** The record's bytes exactly as committed. */
+  bytes: Uint8Array;
+}
+
+/** The newest valid record in storage, or null (torn or foreign slots are skipped). */
+export function loadProvisioning(kv: KeyValueStore): StoredProvisioning | null {
+  let best: StoredProvisioning | null = null;
+  for (let slot = 0; slot < PROV_SLOTS.length; slot++) {
+    let stored: Uint8Array | undefined;
+    try {
+      stored = readBytes(kv, PROV_SLOTS[slot]!);
+    } catch {
+      continue;
+    }
+    if (!stored || stored.length < 8) continue;
+    const seq = new DataView(stored.buffer, stored.byteOffset, 4).getUint32(0, true);
+    const bytes = stored.subarray(4);
+    try {
+      const record = decodeProvisioning(bytes);
+      if (!best || seq > best.seq) best = { seq, slot, record, bytes: bytes.slice() };
+    } catch {
+      // A torn or foreign slot: the other one holds the valid record.
+    }
+  }
+  return best;
+}
+
+/** Stores a record atomically (see the file comment); returns its seq. Throws what the storage throws. */
+export function storeProvisioning(kv: KeyValueStore, bytes: Uint8Array): number {
+  const current = loadProvisioning(kv);
+  const seq = current ? current.seq + 1 : 1;
+  const slot = current ? 1 - current.slot : 0;
+  const buf = new ArrayBuffer(4 + bytes.length);
+  new DataView(buf).setUint32(0, seq, true);
+  new Uint8Array(buf).set(bytes, 4);
+  kv.write(PROV_SLOTS[slot]!, buf);
+  return seq;
+}
+
+/** Writes a committed record's runtime config to "config" and marks it applied (boot, or no runtime). */
+export function finishCommit(kv: KeyValueStore, p: StoredProvisioning): void {
+  kv.write(KEY_CONFIG, encodeConfig(p.record.config).buffer as ArrayBuffer);
+  writeU32(kv, KEY_PROV_APPLIED, p.seq);
+}
+
+/** What a boot takes from provisioning (null fields: the board's / simulator's own defaults apply). */
+export interface BootProvisioning {
+  /** The record's node id, else the factory "nodeid", else null (the node cannot run yet). */
+  nodeId: Uint8Array | null;
+  /** The MAC key from KEY.SET mac, or null. */
+  key: Uint8Array | null;
+  profile: string | null;
+  location: string | null;
+  /** Per protocol gas channel; undefined where none was stored. */
+  calibrations: (Calibration | undefined)[];
+}
+
+function readOr(kv: KeyValueStore, key: string, bytes: number): Uint8Array | null {
+  try {
+    const v = readBytes(kv, key);
+    return v && v.length === bytes ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Call before constructing the runtime: finishes a provisioning commit that a power cut interrupted after
+ * its commit point (writes the record's runtime config to "config"), and returns the identity, key, profile,
+ * location and calibrations the runtime must boot with. `nowMs` is the boot time on the runtime's clock
+ * (calibration age restarts at boot: the node has no wall clock before a time sync).
+ */
+export function bootProvisioning(kv: KeyValueStore, nowMs: number): BootProvisioning {
+  const p = loadProvisioning(kv);
+  const key = readOr(kv, KEY_SLOTS.mac!.kv, 16);
+  if (!p)
+    return {
+      nodeId: readOr(kv, KEY_FACTORY_NODE_ID, 8),
+      key,
+      profile: null,
+      location: null,
+      calibrations: [],
+    };
+  let applied: number | undefined;
+  try {
+    applied = readU32(kv, KEY_PROV_APPLIED);
+  } catch {
+    applied = undefined;
+  }
+  if (applied === undefined || applied < p.seq) finishCommit(kv, p);
+  return {
+    nodeId: p.record.nodeId,
+    key,
+    profile: p.record.profile,
+    location: p.record.location,
+    calibrations: calibrationsOf(p.record, nowMs),
+  };
+}
+
+/** The record's calibrations as the gas pipeline takes them (undefined: factory front end). */
+export function calibrationsOf(r: ProvisioningRecord, nowMs: number): (Calibration | undefined)[] {
+  const out: (Calibration | undefined)[] = [];
+  for (let g = 0; g < 4; g++) {
+    const gain = r.calGain[g]!;
+    const offset = r.calOffset[g]!;
+    // value = gain x raw + offset as the pipeline's two points: raw 0 -> offset, raw 1 -> gain + offset.
+    out.push(
+      Number.isNaN(gain)
+        ? undefined
+        : { zeroRaw: 0, zeroValue: offset, spanRaw: 1, spanValue: gain + offset, calibratedAtMs: nowMs },
+    );
+  }
+  return out;
+}
