@@ -1,13 +1,12 @@
 /**
- * `minewatch sim [scenario] [--seed N] [--speed max|<factor>] [--broker URL] [--report DIR] [--json]
- * [--shards N]`: runs a scenario (default: the demo) through a fleet of simulated nodes and checks its
- * expectations. Prints the seed first, so a failing run replays exactly with --seed. Exit 0 when every
+ * `minewatch sim [scenario] [--seed N] [--speed max|<factor>] [--broker URL] [--report DIR | --no-report]
+ * [--json] [--shards N]`: runs a scenario (default: the demo) through a fleet of simulated nodes, checks its
+ * expectations and writes the report (default: ./minewatch-report/, as the README's first command says;
+ * none with --json unless --report is given). Prints the seed first, so a failing run replays exactly with --seed. Exit 0 when every
  * expectation holds, 1 when one fails (named), 2 on a bad scenario file or option (one line: file, field,
  * problem).
  */
-import fs from "node:fs";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { ReportError, writeReport } from "../report/index.js";
 import { ScenarioError } from "../sim/errors.js";
 import { runFleet } from "../sim/fleet.js";
 import { DEMO_SCENARIO, loadScenario, shippedScenarios } from "../sim/load.js";
@@ -22,6 +21,8 @@ export interface SimArgs {
   speed: number | undefined;
   broker: string | undefined;
   report: string | undefined;
+  /** --no-report: write no report (by default one goes to DEFAULT_REPORT_DIR). */
+  noReport: boolean;
   json: boolean;
   shards: number | undefined;
 }
@@ -33,6 +34,7 @@ export function parseSimArgs(argv: string[]): SimArgs {
     speed: undefined,
     broker: undefined,
     report: undefined,
+    noReport: false,
     json: false,
     shards: undefined,
   };
@@ -79,6 +81,9 @@ export function parseSimArgs(argv: string[]): SimArgs {
       case "--report":
         a.report = value();
         break;
+      case "--no-report":
+        a.noReport = true;
+        break;
       case "--shards": {
         const v = value();
         const n = Number(v);
@@ -98,49 +103,90 @@ export function parseSimArgs(argv: string[]): SimArgs {
   return a;
 }
 
-/** A one-line progress bar on stderr, redrawn in place (terminals only). */
-function progressBar(label: string): { update: (f: number) => void; done: () => void } {
-  if (!process.stderr.isTTY) return { update: () => {}, done: () => {} };
-  let last = -1;
+/** Where the progress bar draws: stderr, or a stand-in in tests. */
+export interface ProgressStream {
+  isTTY?: boolean;
+  columns?: number;
+  write(text: string): unknown;
+}
+
+export interface ProgressBar {
+  /** Fraction of virtual time done, 0..1. */
+  update(fraction: number): void;
+  /** Erases the bar (the summary follows on stdout). */
+  done(): void;
+}
+
+const QUIET_BAR: ProgressBar = { update: () => {}, done: () => {} };
+
+/**
+ * A one-line progress bar on a terminal, redrawn in place: percent of virtual time done, simulated time
+ * over wall time so far, and the time left at that pace. Nothing when the stream is not a terminal (a
+ * pipe, a file, CI logs) and nothing for the first `afterMs` of wall time, so a short run prints no bar.
+ */
+export function progressBar(
+  label: string,
+  virtualMs: number,
+  stream: ProgressStream = process.stderr,
+  wallNow: () => number = () => performance.now(),
+  afterMs = 500,
+): ProgressBar {
+  if (!stream.isTTY) return QUIET_BAR;
+  const wall0 = wallNow();
+  let last = "";
+  let drawn = false;
   return {
     update(f) {
-      const pct = Math.floor(f * 100);
-      if (pct === last) return;
-      last = pct;
-      const width = 30;
+      const fraction = Math.min(1, Math.max(0, Number.isFinite(f) ? f : 0));
+      const elapsedMs = wallNow() - wall0;
+      if (elapsedMs < afterMs || fraction <= 0) return;
+      const pct = Math.floor(fraction * 100);
+      const speed = Math.round((fraction * virtualMs) / Math.max(1, elapsedMs));
+      const leftS = Math.ceil((elapsedMs * (1 - fraction)) / fraction / 1000);
+      const width = Math.max(10, Math.min(30, (stream.columns ?? 80) - label.length - 40));
       const fill = Math.round((pct / 100) * width);
-      process.stderr.write(`\r${label} [${"#".repeat(fill)}${"-".repeat(width - fill)}] ${pct}%`);
+      const line = `${label} [${"#".repeat(fill)}${"-".repeat(width - fill)}] ${pct}% ${speed}x real time, ${leftS} s left`;
+      if (line === last) return;
+      last = line;
+      drawn = true;
+      stream.write(`\r${line}\x1b[K`);
     },
     done() {
-      if (last >= 0) process.stderr.write("\r\x1b[K");
+      if (drawn) stream.write("\r\x1b[K");
     },
   };
 }
 
-/**
- * The report: host-sim/report/index.ts `writeReport(result, dir)` when it exists (report.json + the
- * self-contained report.html); until then only report.json (writeReportJsonFallback).
- */
-async function writeReport(result: SimResult, dir: string): Promise<string[]> {
-  const reportModule = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../report/index.ts");
-  if (fs.existsSync(reportModule)) {
-    const mod = (await import(pathToFileURL(reportModule).href)) as {
-      writeReport?: (r: SimResult, d: string) => Promise<unknown> | unknown;
-    };
-    if (typeof mod.writeReport === "function") {
-      await mod.writeReport(result, dir);
-      return ["report.json", "report.html"].map((f) => path.join(dir, f)).filter((f) => fs.existsSync(f));
-    }
-  }
-  return [writeReportJsonFallback(result, dir)];
+/** The bar is for a person watching a terminal: never with --json (machine-readable output only). */
+export function progressBarFor(
+  a: Pick<SimArgs, "json">,
+  name: string,
+  virtualMs: number,
+  stream: ProgressStream = process.stderr,
+  wallNow: () => number = () => performance.now(),
+  afterMs = 500,
+): ProgressBar {
+  return a.json ? QUIET_BAR : progressBar(`sim ${name}`, virtualMs, stream, wallNow, afterMs);
 }
 
-/** HOOK until host-sim/report lands: report.json only. */
-export function writeReportJsonFallback(result: SimResult, dir: string): string {
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, "report.json");
-  fs.writeFileSync(file, `${JSON.stringify(result)}\n`);
-  return file;
+/** Where `minewatch sim` writes its report when no --report is given (the README's first command). */
+export const DEFAULT_REPORT_DIR = "minewatch-report";
+
+/** report.json and the self-contained report.html (host-sim/report); a bad directory is bad input. */
+async function writeReportFiles(result: SimResult, dir: string): Promise<string[]> {
+  try {
+    const p = await writeReport(result, dir);
+    return [p.jsonPath, p.htmlPath];
+  } catch (e) {
+    if (e instanceof ReportError) throw new CliError(`--report: ${e.message}`, 2);
+    throw e;
+  }
+}
+
+/** The report directory of a run: --report DIR, else the default unless --json or --no-report. */
+export function reportDirOf(a: Pick<SimArgs, "report" | "json" | "noReport">): string | undefined {
+  if (a.report !== undefined) return a.report;
+  return a.json || a.noReport ? undefined : DEFAULT_REPORT_DIR;
 }
 
 export function formatSummary(r: SimResult): string {
@@ -162,13 +208,15 @@ export const command: Command = {
   summary: "run a fleet scenario (default: the demo) and check its expectations",
   usage: [
     "usage: minewatch sim [scenario] [--seed N] [--speed max|<factor>] [--broker mqtt://host:port]",
-    "                     [--report DIR] [--json] [--shards N]",
+    "                     [--report DIR | --no-report] [--json] [--shards N]",
     "",
     "  scenario        a .yaml/.json file, or a shipped scenario name (default: demo)",
     "  --seed N        run with this seed (default: the scenario's); a run replays exactly with its seed",
     "  --speed F       pace virtual time at F x real time (default max: as fast as possible)",
     "  --broker URL    use an external MQTT broker (default: aedes in process on a loopback port)",
-    "  --report DIR    write report.json and report.html there",
+    `  --report DIR    write report.json and report.html there (default: ${DEFAULT_REPORT_DIR}/,`,
+    "                  none with --json)",
+    "  --no-report     write no report",
     "  --json          print the whole result as JSON on stdout, nothing else",
     "  --shards N      worker threads to spread the nodes over (default: by fleet size and cores)",
     "",
@@ -197,7 +245,7 @@ export const command: Command = {
           `${scenario.durationS} s\n`,
       );
     }
-    const bar = a.json ? { update: () => {}, done: () => {} } : progressBar(`sim ${scenario.name}`);
+    const bar = progressBarFor(a, scenario.name, scenario.durationS * 1000);
     const result = await runFleet({
       scenario,
       file,
@@ -208,7 +256,8 @@ export const command: Command = {
       onProgress: bar.update,
     });
     bar.done();
-    const written = a.report ? await writeReport(result, a.report) : [];
+    const reportDir = reportDirOf(a);
+    const written = reportDir ? await writeReportFiles(result, reportDir) : [];
     if (a.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else {
       process.stdout.write(`${formatSummary(result)}\n`);

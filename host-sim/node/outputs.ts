@@ -121,8 +121,12 @@ export class SimOutputs {
   /** Power lost or the MCU reset: the GPIOs float, the drivers' pull-downs take every output low. */
   powerLoss(): void {
     const b = this.#board;
+    // An unpowered node runs no pattern: without this the history (and the report's beacon lane) would
+    // carry the last pattern of the stopped runtime through a power cut. The next boot sets the source again.
+    this.patternSource = () => 0;
     for (const pin of [this.pins.relay, this.pins.beacon, this.pins.sounder, this.pins.healthy])
       b.pin(pin).drive(0);
+    this.#record();
   }
 
   /**
@@ -171,6 +175,40 @@ export class SimOutputs {
       prev = s.relay;
     }
     return out;
+  }
+
+  /**
+   * The history as change-point series for a run's result (host-sim/sim/result.ts OutputsRecord): relay,
+   * pattern code (index in ANNUNCIATION_NAMES) and load contacts, each closed with a point at `endMs` so
+   * a plot holds the last level to the end of the run. Called once, after the run.
+   */
+  record(endMs: number): {
+    relay: { tMs: number[]; v: number[] };
+    beacon: { tMs: number[]; v: number[] };
+    load: { tMs: number[]; v: number[] };
+    events: InterlockEventRecord[];
+  } {
+    const relay = { tMs: [] as number[], v: [] as number[] };
+    const beacon = { tMs: [] as number[], v: [] as number[] };
+    const load = { tMs: [] as number[], v: [] as number[] };
+    const put = (s: { tMs: number[]; v: number[] }, tMs: number, v: number): void => {
+      if (s.v.length > 0 && s.v[s.v.length - 1] === v) return;
+      s.tMs.push(tMs);
+      s.v.push(v);
+    };
+    for (const h of this.history) {
+      if (h.tMs > endMs) break;
+      put(relay, h.tMs, h.relay);
+      put(beacon, h.tMs, ANNUNCIATION_NAMES.indexOf(h.beacon));
+      put(load, h.tMs, h.load);
+    }
+    for (const s of [relay, beacon, load]) {
+      if (s.v.length > 0 && s.tMs[s.tMs.length - 1]! < endMs) {
+        s.tMs.push(endMs);
+        s.v.push(s.v[s.v.length - 1]!);
+      }
+    }
+    return { relay, beacon, load, events: this.events.filter((e) => e.tMs <= endMs).map((e) => ({ ...e })) };
   }
 
   #levelAt(tMs: number): 0 | 1 {

@@ -32,7 +32,9 @@ svg.chart path.points{fill:none;stroke-width:4;stroke-linecap:round}
 .points{stroke:#6e7781;fill:#6e7781}
 .value{stroke:#0969da;fill:#0969da}.truth{stroke:#8c959f;fill:#8c959f;stroke-dasharray:3 2}
 .stalta{stroke:#8250df;fill:#8250df}.outbox{stroke:#0550ae;fill:#0550ae}
-.relay{stroke:#1a7f37;fill:#1a7f37}.beacon{stroke:#bc4c00;fill:#bc4c00}
+.relay{stroke:#1a7f37;fill:#1a7f37}.beacon{stroke:#bc4c00;fill:#bc4c00}.load{stroke:#0550ae;fill:#0550ae;stroke-dasharray:4 2}
+.pat-fault{stroke:#6e7781;fill:#6e7781}.pat-warning{stroke:#bf8700;fill:#bf8700}.pat-danger{stroke:#cf222e;fill:#cf222e}
+.ilk-trip,.ilk-relay-fault{stroke:#cf222e;fill:#cf222e}.ilk-reset,.ilk-relay-fault-cleared{stroke:#1a7f37;fill:#1a7f37}.ilk-reset-refused{stroke:#bf8700;fill:#bf8700}
 svg.chart .bars{stroke:none}.airtime{fill:#54aeff}
 svg.chart .hline{stroke-width:1;stroke-dasharray:6 3}
 svg.chart .hlabel{font-size:10px;stroke:none}

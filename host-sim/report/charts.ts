@@ -1,8 +1,8 @@
 /**
  * What each node's charts show, from a SimResult: gas traces with their set-points and alarms, the STA/LTA
  * characteristic function with its thresholds and triggers, the frame timeline (latency per frame, lost and
- * pending frames), airtime / duty cycle per hour, outbox depth, and the interlock's relay / beacon when the
- * result has them. Faults of the run are shaded on every chart of the nodes they hit (site-wide faults such
+ * pending frames), airtime / duty cycle per hour, outbox depth, and the interlock's lanes when the result
+ * has them (relay output and load contacts; beacon / sounder pattern; trip and reset markers). Faults of the run are shaded on every chart of the nodes they hit (site-wide faults such
  * as a broker outage on the delivery charts of every node).
  */
 import type {
@@ -251,23 +251,56 @@ function outboxChart(r: SimResult, n: NodeResult, idx: number): ChartSpec {
   };
 }
 
-function outputsChart(r: SimResult, n: NodeResult, idx: number): ChartSpec | null {
-  if (!n.outputs) return null;
+const PATTERNS = ["none", "fault", "warning", "danger"];
+
+/** Interlock events (trip, reset, refused reset, relay fault) as markers on the output lanes. */
+function interlockMarkers(n: NodeResult): MarkerSpec[] {
+  return (n.outputs?.events ?? []).map((e) => ({
+    tMs: e.tMs,
+    label: `interlock ${e.kind} at ${formatElapsed(e.tMs, true)} (detail ${e.detail})`,
+    cls: `ilk ilk-${e.kind}`,
+  }));
+}
+
+/** The relay lane: the relay output (coil driven) and, when recorded, its load contacts. */
+function relayChart(r: SimResult, n: NodeResult, idx: number): ChartSpec | null {
+  const o = n.outputs;
+  if (!o) return null;
   return {
-    id: `n${idx}-outputs`,
-    title: "Interlock: relay (1 = energised) and beacon (1 = on)",
-    yLabel: "state",
+    id: `n${idx}-relay`,
+    title: "Interlock relay: 1 = energised (power permitted), 0 = tripped",
+    yLabel: "relay",
     t0Ms: 0,
     t1Ms: r.scenario.durationMs,
     height: 120,
     yMin: -0.1,
     yMax: 1.1,
     lines: [
-      { label: "relay", cls: "relay", data: n.outputs.relay, step: true },
-      { label: "beacon", cls: "beacon", data: n.outputs.beacon, step: true },
+      { label: "relay output", cls: "relay", data: o.relay, step: true },
+      ...(o.load ? [{ label: "load contacts", cls: "load", data: o.load, step: true }] : []),
     ],
     bands: faultBands(r.faults, n.id, false),
-    markers: faultMarkers(r.faults, n.id, false),
+    markers: [...interlockMarkers(n), ...faultMarkers(r.faults, n.id, false)],
+  };
+}
+
+/** The beacon / sounder lane: which pattern runs (0 none, 1 fault, 2 warning, 3 danger). */
+function beaconChart(r: SimResult, n: NodeResult, idx: number): ChartSpec | null {
+  const o = n.outputs;
+  if (!o) return null;
+  return {
+    id: `n${idx}-beacon`,
+    title: "Beacon and sounder pattern: 0 none, 1 fault, 2 warning, 3 danger",
+    yLabel: "pattern",
+    t0Ms: 0,
+    t1Ms: r.scenario.durationMs,
+    height: 120,
+    yMin: -0.2,
+    yMax: 3.2,
+    lines: [{ label: "beacon / sounder", cls: "beacon", data: o.beacon, step: true }],
+    hLines: [1, 2, 3].map((v) => ({ label: PATTERNS[v]!, value: v, cls: `pat pat-${PATTERNS[v]}` })),
+    bands: faultBands(r.faults, n.id, false),
+    markers: [...interlockMarkers(n), ...faultMarkers(r.faults, n.id, false)],
   };
 }
 
@@ -280,7 +313,8 @@ export function nodeCharts(r: SimResult, idx: number): ChartSpec[] {
     framesChart(r, n, idx),
     radioChart(r, n, idx),
     outboxChart(r, n, idx),
-    outputsChart(r, n, idx),
+    relayChart(r, n, idx),
+    beaconChart(r, n, idx),
   ];
   return charts.filter((c): c is ChartSpec => c !== null);
 }

@@ -14,9 +14,18 @@
  *   event label) within `toleranceS` before it; faults and clears are not alarms.
  * - duty-cycle: no LoRaWAN transmission started inside its sub-band's off-time, and the worst hour's duty
  *   cycle is within the sub-band's limit.
+ * - relay-trip-within X ms (issue 8, the methane interlock): for every label E of the chosen kind, channel
+ *   and level (default: the CH4 A2 crossing, which is the trip level at every kz-ru-coal location), the
+ *   relay OUTPUT (the GPIO driving the coil) is de-energised within X ms of E. Measured on the output's
+ *   change points, so exactly; a relay already de-energised at E (an earlier trip, a power cut) counts as 0.
+ * - relay-no-auto-reenergise: once a trip or a relay fault latched, the relay output never goes back to
+ *   energised before a reset event (power cuts and reboots included: a latched trip survives them). At least
+ *   one trip must have happened on the chosen nodes, or the check would pass vacuously.
  */
-import type { ExpectationResult, FaultRecord, NodeResult } from "./result.js";
+import type { ExpectationResult, FaultRecord, NodeResult, Series } from "./result.js";
 import type { ExpectationSpec } from "./scenario.js";
+
+type RelayTripSpec = Extract<ExpectationSpec, { kind: "relay-trip-within" }>;
 
 const SEVERITY: Record<string, number> = { A1: 1, A2: 2 };
 const SEISMIC = new Set(["microseismic", "blast", "teleseism"]);
@@ -39,6 +48,10 @@ export function evaluate(
         return noFalseAlarm(s.toleranceS, chosen);
       case "duty-cycle":
         return dutyCycle(chosen);
+      case "relay-trip-within":
+        return relayTripWithin(s, chosen);
+      case "relay-no-auto-reenergise":
+        return relayNoAutoReenergise(chosen);
       default:
         throw new Error(`unknown expectation kind ${(s as { kind: string }).kind}`);
     }
@@ -222,6 +235,130 @@ function dutyCycle(nodes: readonly NodeResult[]): ExpectationResult {
     radios,
     worst,
     "%",
+  );
+}
+
+/** Level of a change-point series at `tMs` (the last point at or before it), undefined before the first. */
+function levelAt(s: Series, tMs: number): number | null | undefined {
+  let v: number | null | undefined;
+  for (let i = 0; i < s.tMs.length && s.tMs[i]! <= tMs; i++) v = s.v[i];
+  return v;
+}
+
+/** Time from `tMs` to the relay output's first de-energised instant at or after it (0 if already). */
+function relayDropMs(relay: Series, tMs: number): number {
+  if (levelAt(relay, tMs) === 0) return 0;
+  for (let i = 0; i < relay.tMs.length; i++)
+    if (relay.tMs[i]! >= tMs && relay.v[i] === 0) return relay.tMs[i]! - tMs;
+  return Number.POSITIVE_INFINITY;
+}
+
+function relayTripWithin(s: RelayTripSpec, nodes: readonly NodeResult[]): ExpectationResult {
+  const event = `${s.label} ${s.channel}${s.level ? ` ${s.level}` : ""}`;
+  const name = `relay-trip-within ${s.withinMs} ms of ${event}`;
+  const misses: string[] = [];
+  let checked = 0;
+  let worst = 0;
+  for (const n of nodes) {
+    for (const l of n.labels) {
+      if (l.kind !== s.label || l.channel !== s.channel) continue;
+      if (s.level !== undefined && l.level !== s.level) continue;
+      checked++;
+      if (!n.outputs) {
+        misses.push(`${n.id}: no interlock outputs in the result`);
+        continue;
+      }
+      const lateMs = relayDropMs(n.outputs.relay, l.tMs);
+      if (Number.isFinite(lateMs)) worst = Math.max(worst, lateMs);
+      if (!(lateMs <= s.withinMs))
+        misses.push(
+          `${n.id}: ${event} at ${fmtS(l.tMs)}: relay ${Number.isFinite(lateMs) ? `dropped out after ${fmtS(lateMs)}` : "never dropped out"}`,
+        );
+    }
+  }
+  if (checked === 0)
+    return result(
+      name,
+      "relay-trip-within",
+      false,
+      `no ${event} label to check (the expectation cannot pass vacuously)`,
+      nodes,
+      null,
+      "ms",
+    );
+  return result(
+    name,
+    "relay-trip-within",
+    misses.length === 0,
+    misses.length === 0
+      ? `${checked} labelled events: relay de-energised within ${fmtS(worst)} at worst`
+      : `${misses.length} of ${checked} not tripped in time: ${misses.slice(0, SHOW).join("; ")}`,
+    nodes,
+    worst,
+    "ms",
+  );
+}
+
+/**
+ * Re-energisations of the relay output while a trip or relay fault was latched with no reset after it. An
+ * event at the same instant as a relay change counts first (a reset and the re-energise it allows).
+ */
+export function reenergisedWithoutReset(o: NonNullable<NodeResult["outputs"]>): number[] {
+  const events = o.events ?? [];
+  const out: number[] = [];
+  let latched = false;
+  let e = 0;
+  let prev: number | null = 0;
+  for (let i = 0; i < o.relay.tMs.length; i++) {
+    const t = o.relay.tMs[i]!;
+    for (; e < events.length && events[e]!.tMs <= t; e++) {
+      const k = events[e]!.kind;
+      if (k === "trip" || k === "relay-fault") latched = true;
+      else if (k === "reset") latched = false;
+    }
+    const v = o.relay.v[i] ?? null;
+    if (prev === 0 && v === 1 && latched) out.push(t);
+    prev = v;
+  }
+  return out;
+}
+
+function relayNoAutoReenergise(nodes: readonly NodeResult[]): ExpectationResult {
+  const bad: string[] = [];
+  let trips = 0;
+  let count = 0;
+  for (const n of nodes) {
+    if (!n.outputs) {
+      bad.push(`${n.id}: no interlock outputs in the result`);
+      continue;
+    }
+    trips += (n.outputs.events ?? []).filter((e) => e.kind === "trip" || e.kind === "relay-fault").length;
+    const times = reenergisedWithoutReset(n.outputs);
+    count += times.length;
+    if (times.length)
+      bad.push(`${n.id}: re-energised without a reset at ${times.slice(0, SHOW).map(fmtS).join(", ")}`);
+  }
+  const name = "relay-no-auto-reenergise";
+  if (bad.length === 0 && trips === 0)
+    return result(
+      name,
+      name,
+      false,
+      "no trip latched on these nodes (the expectation cannot pass vacuously)",
+      nodes,
+      0,
+      "re-energisations",
+    );
+  return result(
+    name,
+    name,
+    bad.length === 0,
+    bad.length === 0
+      ? `${trips} trips latched; the relay stayed de-energised until a reset after each`
+      : bad.slice(0, SHOW).join("; "),
+    nodes,
+    count,
+    "re-energisations",
   );
 }
 

@@ -389,7 +389,7 @@ export class FleetNode {
       frames,
       radio: this.modem ? this.#radio() : null,
       outbox: this.#outbox,
-      outputs: null,
+      outputs: this.node.outputs ? this.node.outputs.record(this.#clock.now()) : null,
       labels: this.recording.labels,
     };
   }

@@ -29,6 +29,11 @@ export interface FleetOptions {
   speed?: number;
   /** Fraction of virtual time done, 0..1 (for a progress bar). */
   onProgress?: (fraction: number) => void;
+  /**
+   * Run even a single shard in a worker thread (default: one shard runs in this thread). The bench uses it
+   * to compare 1 and N shards under the same conditions (each worker starts and warms up its JIT cold).
+   */
+  workers?: boolean;
 }
 
 export function defaultShards(nodes: number): number {
@@ -58,7 +63,7 @@ export async function runFleet(o: FleetOptions): Promise<SimResult> {
     ...(o.speed !== undefined ? { speed: o.speed } : {}),
   });
   let parts: ShardResult[];
-  if (shards === 1) parts = [await runShard({ ...params(0), onProgress: report(0) })];
+  if (shards === 1 && !o.workers) parts = [await runShard({ ...params(0), onProgress: report(0) })];
   else parts = await Promise.all(groups.map((_, k) => runShardInWorker(params(k), report(k))));
   const wallMs = performance.now() - started;
   const nodes: NodeResult[] = parts

@@ -30,9 +30,19 @@ export class QuietGate extends NetGate {
     super.closeLink(link);
   }
 
+  /**
+   * A request on a link whose socket has already closed can never be answered: it must not hold virtual
+   * time. This happens when the broker goes away (an outage) and, at the same virtual instant, before the
+   * client's "connection lost" has been delivered on the virtual clock, the node publishes or its
+   * keep-alive sends PINGREQ. NetGate would hold time until `stallMs` of wall time (2 s per request, most
+   * of a broker-outage run's wall time) and then drop it as a stall; the virtual outcome is the same (no
+   * answer, the loss arrives through deliver), so end it at once.
+   */
   override begin(link: Link, what: string): number {
     this.touched++;
-    return super.begin(link, what);
+    const id = super.begin(link, what);
+    if (link.closed) super.end(id);
+    return id;
   }
 
   override end(opId: number): void {

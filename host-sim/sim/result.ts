@@ -99,7 +99,7 @@ export interface NodeResult {
   radio: RadioRecord | null;
   /** Outbox depth (frames waiting, in flight included) over time, sampled every `traces.periodMs`. */
   outbox: Series;
-  /** Relay / beacon state of the methane interlock; placeholder until host-sim/node/outputs.ts is wired in. */
+  /** The methane interlock's outputs (gas and combo nodes: host-sim/node/outputs.ts); null without one. */
   outputs: OutputsRecord | null;
   /** Ground truth the node's recording carried (labels), used by the expectations. */
   labels: LabelRecord[];
@@ -204,10 +204,27 @@ export interface RadioRecord {
   airtimePerHourMs: number[];
 }
 
+/**
+ * The interlock's outputs as change points (not sampled: every change the node made, at its virtual time,
+ * then one closing point at the end of the run), so expectations can measure trip latency exactly. Read
+ * each point as a level held until the next one.
+ */
 export interface OutputsRecord {
-  /** Relay energised (1) / de-energised (0) over time. */
+  /** Relay output (the GPIO driving the coil): 1 energised = power to the equipment permitted, 0 tripped. */
   relay: Series;
+  /** The pattern the beacon and sounder run: 0 none, 1 fault, 2 warning, 3 danger (ANNUNCIATION_NAMES). */
   beacon: Series;
+  /** The relay's load contacts (1 = the equipment's supply connected), its release time included. */
+  load?: Series;
+  /** Interlock events (trip, reset, reset-refused, relay-fault, relay-fault-cleared) with their detail code. */
+  events?: InterlockEventRecord[];
+}
+
+export interface InterlockEventRecord {
+  tMs: number;
+  kind: "trip" | "reset" | "reset-refused" | "relay-fault" | "relay-fault-cleared";
+  /** trip: TripCause bits; reset: ResetSource; reset-refused: ResetResult; relay-fault: feedback fault code. */
+  detail: number;
 }
 
 export interface LabelRecord {

@@ -71,7 +71,28 @@ export type ExpectationSpec =
   | { kind: "alarm-within"; withinS: number; nodes: string[]; labels: string[] }
   | { kind: "no-frame-lost"; nodes: string[] }
   | { kind: "no-false-alarm"; nodes: string[]; toleranceS: number }
-  | { kind: "duty-cycle"; nodes: string[] };
+  | { kind: "duty-cycle"; nodes: string[] }
+  | {
+      kind: "relay-trip-within";
+      withinMs: number;
+      nodes: string[];
+      /** The labelled event E: a label kind, its channel, and (gas crossings) its level. */
+      label: (typeof RELAY_LABEL_KINDS)[number];
+      channel: (typeof GAS_CHANNELS)[number];
+      level: "A1" | "A2" | undefined;
+    }
+  | { kind: "relay-no-auto-reenergise"; nodes: string[] };
+
+/** Labels a relay trip can be measured from (the gas labels of a recording: host-sim/recordings/labels.ts). */
+export const RELAY_LABEL_KINDS = ["gas-crossing", "gas-inrush", "gas-accumulation"] as const;
+export const EXPECTATION_KINDS = [
+  "alarm-within",
+  "no-frame-lost",
+  "no-false-alarm",
+  "duty-cycle",
+  "relay-trip-within",
+  "relay-no-auto-reenergise",
+] as const;
 
 export interface Scenario {
   name: string;
@@ -200,7 +221,7 @@ export function checkScenario(raw: unknown, file: string): Scenario {
   const expect = r
     .at("expect")
     .list()
-    .map((e) => checkExpectation(e, nodeRefs));
+    .map((e) => checkExpectation(e, nodeRefs, nodes));
   return {
     name,
     description: r.at("description").string({ default: "" }),
@@ -420,12 +441,55 @@ function requireNodes(f: Reader, nodeRefs: (x: Reader, dflt: "all" | "none") => 
   return ids;
 }
 
+/**
+ * Nodes an interlock expectation applies to: those listed (each must have the interlock: a gas or combo
+ * node, host-sim/node/sim-node.ts), or by default every node that has one.
+ */
+function interlockNodes(
+  e: Reader,
+  nodeRefs: (x: Reader, dflt: "all" | "none") => string[],
+  nodes: readonly NodeSpec[],
+): string[] {
+  const listed = e.at("nodes").present;
+  const ids = nodeRefs(e.at("nodes"), "all").filter(
+    (id) => listed || nodes.find((n) => n.id === id)!.variant !== "vibration",
+  );
+  for (const id of ids)
+    if (nodes.find((n) => n.id === id)!.variant === "vibration")
+      e.at("nodes").fail(`node ${shown(id)} is a vibration node: it has no methane interlock relay`);
+  if (ids.length === 0) e.at("nodes").fail("no gas or combo node (no node has an interlock relay)");
+  return ids;
+}
+
 function checkExpectation(
   e: Reader,
   nodeRefs: (x: Reader, dflt: "all" | "none") => string[],
+  nodes: readonly NodeSpec[],
 ): ExpectationSpec {
-  const kind = e.at("kind").oneOf(["alarm-within", "no-frame-lost", "no-false-alarm", "duty-cycle"] as const);
+  const kind = e.at("kind").oneOf(EXPECTATION_KINDS);
   switch (kind) {
+    case "relay-trip-within": {
+      e.object(["kind", "withinMs", "nodes", "label", "channel", "level"]);
+      const label = e.at("label").oneOf(RELAY_LABEL_KINDS, "gas-crossing");
+      const level = e.at("level").present
+        ? e.at("level").oneOf(["A1", "A2"] as const)
+        : label === "gas-crossing"
+          ? "A2"
+          : undefined;
+      if (level !== undefined && label !== "gas-crossing")
+        e.at("level").fail(`only a gas-crossing label has a level (label is ${shown(label)})`);
+      return {
+        kind,
+        withinMs: e.at("withinMs").number({ above: 0, max: 3_600_000 }),
+        nodes: interlockNodes(e, nodeRefs, nodes),
+        label,
+        channel: e.at("channel").oneOf(GAS_CHANNELS, "ch4"),
+        level,
+      };
+    }
+    case "relay-no-auto-reenergise":
+      e.object(["kind", "nodes"]);
+      return { kind, nodes: interlockNodes(e, nodeRefs, nodes) };
     case "alarm-within": {
       e.object(["kind", "withinS", "nodes", "labels"]);
       const labels = e.at("labels").present

@@ -9,7 +9,7 @@
 import { VirtualClock } from "../clock.js";
 import type { BrokerAccount } from "../mqtt/acl.js";
 import { AedesBroker } from "../mqtt/broker.js";
-import { bindMqttClient } from "../mqtt/client.js";
+import { bindMqttClient, type HostMqttClient } from "../mqtt/client.js";
 import { Prng } from "../prng.js";
 import { SimCollector } from "./collector.js";
 import { FleetNode, nodeSeeds } from "./fleet-node.js";
@@ -30,6 +30,26 @@ export interface ShardParams {
   speed?: number;
   /** Called now and then with (virtual ms done, virtual ms total). */
   onProgress?: (doneMs: number, totalMs: number) => void;
+  /**
+   * Tests only, in-thread shards only (a function cannot reach a worker): called once the shard is set up
+   * and before virtual time starts, with the shard's broker path, to schedule extra clients on its clock
+   * (e.g. a node's stolen credentials publishing on another node's topic: test/e2e/sim-acl.test.ts).
+   */
+  probe?: (shard: ShardProbe) => void;
+}
+
+export interface ShardProbe {
+  clock: VirtualClock;
+  /** The gated MQTT client class every node and the collector of this shard use. */
+  Client: typeof HostMqttClient;
+  host: string;
+  port: number;
+  /** The in-process broker (undefined with an external one). */
+  broker: AedesBroker | undefined;
+  accounts: BrokerAccount[];
+  collector: SimCollector;
+  /** EUI of each node of this shard, by scenario node id. */
+  euis: Map<string, string>;
 }
 
 export interface ShardResult {
@@ -142,6 +162,16 @@ export async function runShard(p: ShardParams): Promise<ShardResult> {
       nodes.push({ index, fleet });
     }
     scheduleFaults(scenario, clock, broker, radio, nodes);
+    p.probe?.({
+      clock,
+      Client,
+      host,
+      port,
+      broker,
+      accounts,
+      collector,
+      euis: new Map(nodes.map((n) => [n.fleet.spec.id, n.fleet.node.nodeIdHex])),
+    });
     const sampleAll = (): void => {
       for (const n of nodes) n.fleet.sample();
     };

@@ -7,7 +7,14 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CliError } from "../../host-sim/cli/errors.js";
-import { command, parseSimArgs } from "../../host-sim/cli/sim.js";
+import {
+  command,
+  DEFAULT_REPORT_DIR,
+  parseSimArgs,
+  progressBar,
+  progressBarFor,
+  reportDirOf,
+} from "../../host-sim/cli/sim.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mw-sim-cli-"));
 afterEach(() => vi.restoreAllMocks());
@@ -94,7 +101,7 @@ describe("minewatch sim", () => {
     // An alarm cannot reach the collector within 1 ms of the crossing (poll period, filter, network).
     fs.writeFileSync(file, SHORT.replace("WITHIN", "0.001"));
     let out = capture();
-    expect(await command.run([file, "--seed", "8"])).toBe(1);
+    expect(await command.run([file, "--seed", "8", "--no-report"])).toBe(1);
     expect(out.out()).toContain("FAIL alarm-within 0.001 s");
     expect(out.out()).toContain(`replay with: npx minewatch sim ${file} --seed 8`);
     vi.restoreAllMocks();
@@ -103,5 +110,79 @@ describe("minewatch sim", () => {
     const result = JSON.parse(out.out());
     expect(result.passed).toBe(false);
     expect(result.expectations[0]).toMatchObject({ name: "alarm-within 0.001 s", passed: false });
+  });
+
+  it("writes the report to minewatch-report/ by default; not with --json or --no-report; a bad dir is exit 2", async () => {
+    expect(reportDirOf(parseSimArgs([]))).toBe(DEFAULT_REPORT_DIR);
+    expect(reportDirOf(parseSimArgs(["--json"]))).toBeUndefined();
+    expect(reportDirOf(parseSimArgs(["--no-report"]))).toBeUndefined();
+    expect(reportDirOf(parseSimArgs(["--json", "--report", "r"]))).toBe("r");
+    const file = path.join(tmp, "default-report.yaml");
+    fs.writeFileSync(file, SHORT.replace("WITHIN", "10"));
+    const cwd = process.cwd();
+    const dir = fs.mkdtempSync(path.join(tmp, "cwd-"));
+    process.chdir(dir);
+    try {
+      const out = capture();
+      expect(await command.run([file])).toBe(0);
+      expect(out.out()).toContain(`wrote ${path.join(DEFAULT_REPORT_DIR, "report.html")}`);
+      expect(fs.readFileSync(path.join(dir, DEFAULT_REPORT_DIR, "report.html"), "utf8")).toContain("<svg");
+    } finally {
+      process.chdir(cwd);
+    }
+    const notADir = path.join(tmp, "not-a-dir");
+    fs.writeFileSync(notADir, "x");
+    capture();
+    const e = await cliError([file, "--report", notADir]);
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toContain(`--report: report: `);
+    expect(e.message).toContain(JSON.stringify(notADir));
+  });
+
+  describe("progress bar", () => {
+    const stream = (isTTY: boolean) => {
+      const writes: string[] = [];
+      return { isTTY, columns: 100, writes, write: (t: string) => writes.push(t) };
+    };
+
+    it("draws on a terminal after the first half second: percent, pace and time left, then erases itself", () => {
+      const s = stream(true);
+      let wall = 0;
+      const bar = progressBar("sim demo", 600_000, s, () => wall);
+      wall = 100;
+      bar.update(0.05);
+      expect(s.writes).toEqual([]); // a short run prints no bar
+      wall = 1000;
+      bar.update(0.25);
+      // 150 s of virtual time in 1 s of wall time; 3 s left at that pace.
+      const line = s.writes.at(-1)!;
+      expect(line.startsWith("\r") && line.endsWith("\x1b[K")).toBe(true);
+      expect(line.slice(1, -3)).toMatch(/^sim demo \[#+-+\] 25% 150x real time, 3 s left$/);
+      bar.update(0.25);
+      expect(s.writes.length).toBe(1); // unchanged line: not redrawn
+      bar.done();
+      expect(s.writes.at(-1)).toBe("\r\x1b[K");
+    });
+
+    it("stays quiet when stderr is not a terminal", () => {
+      const s = stream(false);
+      let wall = 0;
+      const bar = progressBar("sim demo", 600_000, s, () => wall);
+      wall = 5000;
+      bar.update(0.5);
+      bar.done();
+      expect(s.writes).toEqual([]);
+    });
+
+    it("is never drawn with --json, even on a terminal; without it the command's bar draws", () => {
+      const s = stream(true);
+      const json = progressBarFor(parseSimArgs(["--json"]), "demo", 600_000, s, () => 1000, 0);
+      json.update(0.5);
+      json.done();
+      expect(s.writes).toEqual([]);
+      const plain = progressBarFor(parseSimArgs([]), "demo", 600_000, s, () => 1000, 0);
+      plain.update(0.5);
+      expect(s.writes.at(-1)).toContain("sim demo [");
+    });
   });
 });

@@ -15,6 +15,13 @@ const checks: Record<string, (r: SimResult) => void> = {
   "methane-inrush": (r) => {
     expect(r.nodes.find((n) => n.id === "intake-1")!.alarms.filter((a) => a.level !== "clear")).toEqual([]);
     expect(r.nodes.find((n) => n.id === "face-12")!.alarms.some((a) => a.level === "A2")).toBe(true);
+    // The interlock: tripped on the two nodes that saw methane past A2, never on the intake node.
+    const trips = (id: string) =>
+      r.nodes.find((n) => n.id === id)!.outputs!.events!.filter((e) => e.kind === "trip");
+    expect(trips("face-12").length).toBe(1);
+    expect(trips("return-3").length).toBe(1);
+    expect(trips("intake-1")).toEqual([]);
+    expect(r.expectations.map((e) => e.kind)).toContain("relay-trip-within");
   },
   rockburst: (r) => {
     expect(r.nodes.filter((n) => n.events.length > 0).length).toBe(4);
@@ -36,6 +43,17 @@ const checks: Record<string, (r: SimResult) => void> = {
   },
   "power-cuts-during-alarms": (r) => {
     expect(r.nodes.map((n) => n.boots)).toEqual([3, 3]);
+    // Power cuts after the trip: the relay stays de-energised through every reboot (latched in storage).
+    for (const n of r.nodes) {
+      const relay = n.outputs!.relay;
+      const tripMs = n.outputs!.events!.find((e) => e.kind === "trip")!.tMs;
+      expect(relay.v.filter((_v, i) => relay.tMs[i]! > tripMs)).not.toContain(1);
+    }
+    expect(r.expectations.map((e) => e.kind)).toContain("relay-no-auto-reenergise");
+    // The beacon lane: dark while the node is off (600..645 s), danger again at once after the reboot.
+    const beacon = r.nodes[0]!.outputs!.beacon;
+    const at = (tMs: number) => beacon.v[beacon.tMs.findLastIndex((t) => t <= tMs)];
+    expect([at(599_000), at(620_000), at(646_000)]).toEqual([3, 0, 3]);
   },
 };
 

@@ -155,7 +155,8 @@ export function buildResult(opts: FixtureOptions = {}): SimResult {
     ),
     outputs: {
       relay: series(durationMs, periodMs * 10, (t) => (t >= a2Ms ? 0 : 1)),
-      beacon: series(durationMs, periodMs * 10, (t) => (t >= a1Ms ? 1 : 0)),
+      beacon: series(durationMs, periodMs * 10, (t) => (t >= a2Ms ? 3 : t >= a1Ms ? 2 : 0)),
+      events: [{ tMs: a2Ms, kind: "trip", detail: 1 }],
     },
     labels: [
       { tMs: a1Ms - 800, kind: "gas-crossing", channel: "ch4", level: "A1" },

@@ -1,6 +1,6 @@
 /**
  * A run is a pure function of (scenario, seed): two runs give identical results, and splitting the nodes
- * over worker threads (2 shards) gives the same result as one shard. A different seed gives a different
+ * over worker threads (2 or 3 shards) gives the same result as one shard. A different seed gives a different
  * run (the seed reaches the nodes).
  */
 import { describe, expect, it } from "vitest";
@@ -44,11 +44,15 @@ describe("simulation determinism", () => {
     expect(JSON.stringify(c.nodes[0]!.traces)).not.toBe(JSON.stringify(a.nodes[0]!.traces));
   });
 
-  it("1 shard and 2 shards (worker threads) give the same result", async () => {
+  it("1 shard, 2 shards and 3 shards (worker threads) give the same result", async () => {
     const scenario = parseScenario(FLEET, "fleet.yaml");
     const one = await runFleet({ scenario, file: "fleet.yaml", seed: 9, shards: 1 });
     const two = await runFleet({ scenario, file: "fleet.yaml", seed: 9, shards: 2 });
+    // Three shards split the four nodes unevenly (2, 1, 1): a node's neighbours change, its result must not.
+    const three = await runFleet({ scenario, file: "fleet.yaml", seed: 9, shards: 3 });
     expect(two.timing.shards).toBe(2);
+    expect(three.timing.shards).toBe(3);
+    expect(JSON.stringify(deterministicPart(three))).toBe(JSON.stringify(deterministicPart(one)));
     expect(one.nodes.map((n) => n.id)).toEqual(["g-1", "g-2", "v", "c"]);
     expect(one.nodes[1]!.boots).toBe(2);
     expect(one.nodes[2]!.events.length).toBeGreaterThan(0);

@@ -114,4 +114,127 @@ describe("expectations", () => {
     expect(evaluate([spec], [node({ radio: { ...radio, dutyCycleViolations: 2 } })])[0]!.passed).toBe(false);
     expect(evaluate([spec], [node({})])[0]!.passed).toBe(false);
   });
+
+  describe("interlock", () => {
+    const a2 = { ...crossing, level: "A2", tMs: 20_000 };
+    const trip = { kind: "relay-trip-within" as const, withinMs: 2000, nodes: ["n1"] };
+    const spec = { ...trip, label: "gas-crossing" as const, channel: "ch4" as const, level: "A2" as const };
+    const outputs = (
+      relay: [number, number][],
+      events: NonNullable<NodeResult["outputs"]>["events"] = [],
+    ) => ({
+      relay: { tMs: relay.map((p) => p[0]), v: relay.map((p) => p[1]) },
+      beacon: { tMs: [0], v: [0] },
+      events,
+    });
+    const tripAt = (tMs: number) => ({ tMs, kind: "trip" as const, detail: 1 });
+
+    it("relay-trip-within measures from the label to the relay output dropping out", () => {
+      const n = node({
+        labels: [crossing, a2],
+        outputs: outputs([
+          [0, 0],
+          [1000, 1],
+          [21_000, 0],
+          [60_000, 0],
+        ]),
+      });
+      const [r] = evaluate([spec], [n]);
+      // Only the A2 crossing is checked (the A1 label at 10 s is not the trip level).
+      expect(r).toMatchObject({ passed: true, measured: 1000, unit: "ms" });
+      expect(r!.reason).toContain("1 labelled events");
+    });
+
+    it("relay-trip-within fails naming the node, the label and how late; never = never dropped out", () => {
+      const late = node({
+        labels: [a2],
+        outputs: outputs([
+          [0, 0],
+          [1000, 1],
+          [25_000, 0],
+        ]),
+      });
+      const [r] = evaluate([spec], [late]);
+      expect(r).toMatchObject({ passed: false, measured: 5000 });
+      expect(r!.reason).toContain("n1: gas-crossing ch4 A2 at 20 s: relay dropped out after 5 s");
+      const never = node({
+        labels: [a2],
+        outputs: outputs([
+          [0, 0],
+          [1000, 1],
+          [60_000, 1],
+        ]),
+      });
+      expect(evaluate([spec], [never])[0]!.reason).toContain("never dropped out");
+      expect(evaluate([spec], [node({ labels: [a2] })])[0]!.reason).toContain("no interlock outputs");
+    });
+
+    it("relay-trip-within counts a relay already de-energised at the label as 0, and is not vacuous", () => {
+      const already = node({
+        labels: [a2],
+        outputs: outputs([
+          [0, 0],
+          [1000, 1],
+          [15_000, 0],
+        ]),
+      });
+      expect(evaluate([spec], [already])[0]).toMatchObject({ passed: true, measured: 0 });
+      const [none] = evaluate([spec], [node({ outputs: outputs([[0, 1]]) })]);
+      expect(none).toMatchObject({ passed: false });
+      expect(none!.reason).toContain("cannot pass vacuously");
+    });
+
+    it("relay-no-auto-reenergise fails when the relay comes back after a trip with no reset", () => {
+      const no = { kind: "relay-no-auto-reenergise" as const, nodes: ["n1"] };
+      const held = outputs(
+        [
+          [0, 0],
+          [1000, 1],
+          [21_000, 0],
+          [40_000, 0],
+        ],
+        [tripAt(21_000)],
+      );
+      expect(evaluate([no], [node({ outputs: held })])[0]).toMatchObject({ passed: true, measured: 0 });
+      // After a reboot (power cut 30..35 s) the relay re-energises although the trip is still latched.
+      const auto = outputs(
+        [
+          [0, 0],
+          [1000, 1],
+          [21_000, 0],
+          [36_000, 1],
+          [40_000, 1],
+        ],
+        [tripAt(21_000)],
+      );
+      const [bad] = evaluate([no], [node({ outputs: auto })]);
+      expect(bad).toMatchObject({ passed: false, measured: 1 });
+      expect(bad!.reason).toContain("n1: re-energised without a reset at 36 s");
+      // A reset (same instant counts first) allows it.
+      const reset = outputs(
+        [
+          [0, 0],
+          [1000, 1],
+          [21_000, 0],
+          [36_000, 1],
+        ],
+        [tripAt(21_000), { tMs: 36_000, kind: "reset", detail: 0 }],
+      );
+      expect(evaluate([no], [node({ outputs: reset })])[0]!.passed).toBe(true);
+      // No trip at all: nothing was checked.
+      expect(
+        evaluate(
+          [no],
+          [
+            node({
+              outputs: outputs([
+                [0, 0],
+                [1000, 1],
+              ]),
+            }),
+          ],
+        )[0]!.passed,
+      ).toBe(false);
+    });
+  });
 });

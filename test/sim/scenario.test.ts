@@ -80,6 +80,22 @@ describe("scenario files", () => {
       "faults[0].mode",
       'must be one of no-answer, corrupt-checksum, all-ff, stuck, got "melted"',
     ],
+    [
+      `${MINIMAL}expect:\n  - { kind: relay-trip-within, withinMs: 2000, label: gas-inrush, level: A2 }\n`,
+      "expect[0].level",
+      'only a gas-crossing label has a level (label is "gas-inrush")',
+    ],
+    [
+      `${MINIMAL}expect:\n  - { kind: relay-trip-within }\n`,
+      "expect[0].withinMs",
+      "must be a finite number, got nothing",
+    ],
+    [
+      MINIMAL.replace("variant: gas", "variant: vibration") +
+        "expect:\n  - { kind: relay-no-auto-reenergise, nodes: [n1] }\n",
+      "expect[0].nodes",
+      'node "n1" is a vibration node: it has no methane interlock relay',
+    ],
   ])("names the field and the problem (%#)", (text, field, problem) => {
     const e = errorOf(text);
     expect(e.file).toBe("bad.yaml");
@@ -97,5 +113,27 @@ describe("scenario files", () => {
 
   it("refuses an unknown shipped name, listing the shipped ones", () => {
     expect(() => loadScenario("no-such-scenario")).toThrow(/shipped: .*demo/);
+  });
+
+  it("reads the interlock expectations with their defaults (CH4 A2 crossing; the nodes that have a relay)", () => {
+    const text = MINIMAL.replace(
+      "    variant: gas\n",
+      "    variant: gas\n  - id: v1\n    variant: vibration\n",
+    );
+    const s = parseScenario(
+      `${text}expect:\n  - { kind: relay-trip-within, withinMs: 1500 }\n  - { kind: relay-no-auto-reenergise }\n`,
+      "i.yaml",
+    );
+    expect(s.expect).toEqual([
+      {
+        kind: "relay-trip-within",
+        withinMs: 1500,
+        nodes: ["n1"],
+        label: "gas-crossing",
+        channel: "ch4",
+        level: "A2",
+      },
+      { kind: "relay-no-auto-reenergise", nodes: ["n1"] },
+    ]);
   });
 });
