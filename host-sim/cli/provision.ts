@@ -1,0 +1,68 @@
+/**
+ * `minewatch provision --port P --config node.yaml [--keys FILE] [--override "<reason>"]`: commissions one
+ * node (host-sim/provision/provision.ts; it shares the console client, the simulated node and the set-point
+ * profiles with the simulator). Exit 0 done; 2 with one line for anything refused or failed.
+ */
+import {
+  PORT_HELP,
+  PORT_VALUES,
+  parseArgs,
+  registryPath,
+  requireValue,
+  techName,
+  wallClock,
+  withPort,
+} from "../provision/cli-common.js";
+import { readKeyFile, resolveSecret } from "../provision/keys.js";
+import { readNodeConfig } from "../provision/node-config.js";
+import { provision } from "../provision/provision.js";
+import type { Command } from "./main.js";
+
+const USAGE = `usage: minewatch provision --port P --config node.yaml [--keys FILE] [--override "<reason>"] [options]
+
+Checks node.yaml against the node's own rules and the registry, writes the node's config and keys over its
+provisioning console, reboots it, reads everything back and compares, then records it in the registry.
+  --config F         the node's description (see host-sim/provision/README.md)
+  --keys F           keys to write (JSON/YAML: mac, lorawan-appkey as hex); default: generated from the
+                     host's crypto random source and saved to --keys-dir/<nodeId>.keys.json (mode 600)
+  --keys-dir D       where generated keys go (default .minewatch/keys)
+  --new-keys         replace the keys of a node that already has them (default: a provisioned node keeps
+                     its keys, so the collector keeps verifying its frames)
+  --override "why"   accept set-points looser than the profile, or a node moved to another place; recorded
+${PORT_HELP}
+Exit 0 provisioned; 2 refused or failed (one line saying what to do next).`;
+
+export const command: Command = {
+  summary: "commission a node: check node.yaml, write config and keys, read back, record",
+  usage: USAGE,
+  async run(args) {
+    const p = parseArgs("provision", args, {
+      values: [...PORT_VALUES, "--config", "--keys", "--keys-dir", "--override"],
+      flags: ["--new-keys"],
+      repeat: ["--sim-fault"],
+    });
+    const configFile = requireValue(p, "--config", "provision");
+    const config = readNodeConfig(configFile);
+    const keysFile = p.values.get("--keys");
+    const keys = keysFile ? readKeyFile(keysFile) : undefined;
+    const secret = await resolveSecret(p.values.get("--secret-file"), true);
+    const result = await withPort(p, true, (port) =>
+      provision(port, {
+        configFile,
+        config,
+        override: p.values.get("--override"),
+        keys,
+        keysFile,
+        newKeys: p.flags.has("--new-keys"),
+        keysDir: p.values.get("--keys-dir") ?? ".minewatch/keys",
+        secret,
+        registryFile: registryPath(p),
+        tech: techName(p),
+        now: wallClock(),
+        say: (line) => process.stdout.write(`${line}\n`),
+      }),
+    );
+    process.stdout.write(`${result.summary.join("\n")}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,169 @@
+/**
+ * A node's keys and the console's provisioning secret, on the host. Keys are generated from the host's
+ * cryptographic random source (node:crypto randomBytes: this is a host tool, not the simulation, so it is
+ * not the seeded Prng), or read from a key file. They are never printed or logged: errors name the slot and
+ * the length, never the bytes; the tool shows only the key check value (KCV, first 3 bytes of
+ * HMAC-SHA256(key, "kcv"), protocol/SPEC-console.md "Keys"), which proves which key a node holds.
+ *
+ * Generated keys must reach the collector / network server, so they are written to a key file readable by
+ * its owner only (mode 0600): `<keys-dir>/<nodeId>.keys.json`, the same format `--keys` reads:
+ *   { "nodeId": "70b3d57e...", "mac": "<32 hex>", "lorawan-appkey": "<32 hex>" }
+ */
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { parse } from "yaml";
+import { KEY_SLOTS } from "../../firmware/node/runtime/console-host.js";
+import { ProvisionError } from "./errors.js";
+
+/** Slots the tool fills: the frame MAC key and the LoRaWAN AppKey (the MQTT password is the site's). */
+export const GENERATED_SLOTS = ["mac", "lorawan-appkey"] as const;
+
+export type KeySet = Map<string, Uint8Array>;
+
+export function generateKeys(): KeySet {
+  const keys: KeySet = new Map();
+  for (const slot of GENERATED_SLOTS) keys.set(slot, new Uint8Array(randomBytes(KEY_SLOTS[slot]!.max)));
+  return keys;
+}
+
+/**
+ * An EUI-64 for a node that has none (ID answers "unprovisioned"): random, with the IEEE "locally
+ * administered" bit (bit 1 of the first byte) set and the group bit clear, so it can never equal a
+ * manufacturer-assigned EUI-64.
+ */
+export function generateNodeId(): string {
+  const b = new Uint8Array(randomBytes(8));
+  b[0] = (b[0]! | 0x02) & 0xfe;
+  return Buffer.from(b).toString("hex");
+}
+
+/** The key check value the node reports for `key`: 6 upper-case hex digits. */
+export function keyCheckValue(key: Uint8Array): string {
+  const d = hmac(sha256, key, new TextEncoder().encode("kcv"));
+  return Buffer.from(d.subarray(0, 3)).toString("hex").toUpperCase();
+}
+
+/** Reads a key file (JSON or YAML). Unknown slots and wrong lengths are refused without showing a key. */
+export function readKeyFile(file: string): KeySet {
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ProvisionError(
+      "bad-file",
+      code
+        ? `cannot read key file ${file} (${code}): check the --keys path`
+        : `key file ${file} is not valid JSON/YAML: fix it (its contents are not shown)`,
+      file,
+    );
+  }
+  if (typeof doc !== "object" || doc === null)
+    throw new ProvisionError("bad-file", `key file ${file} must map slot names to hex keys`, file);
+  const keys: KeySet = new Map();
+  for (const [slot, v] of Object.entries(doc as Record<string, unknown>)) {
+    if (slot === "nodeId") continue;
+    const spec = KEY_SLOTS[slot];
+    if (!spec)
+      throw new ProvisionError(
+        "bad-file",
+        `key file ${file}: unknown slot "${slot}" (known: ${Object.keys(KEY_SLOTS).join(", ")})`,
+        slot,
+      );
+    const bytes =
+      slot === "mqtt-password"
+        ? new TextEncoder().encode(String(v))
+        : typeof v === "string" && /^([0-9a-fA-F]{2})+$/.test(v)
+          ? new Uint8Array(Buffer.from(v, "hex"))
+          : undefined;
+    if (!bytes)
+      throw new ProvisionError(
+        "bad-file",
+        `key file ${file}: slot "${slot}" is not hex (value not shown)`,
+        slot,
+      );
+    if (bytes.length < spec.min || bytes.length > spec.max)
+      throw new ProvisionError(
+        "bad-file",
+        `key file ${file}: a ${slot} key is ${spec.min === spec.max ? spec.min : `${spec.min}..${spec.max}`} bytes, this one is ${bytes.length}`,
+        bytes.length,
+      );
+    keys.set(slot, bytes);
+  }
+  if (!keys.has("mac"))
+    throw new ProvisionError(
+      "bad-file",
+      `key file ${file} has no "mac" key: the node cannot sign frames without one`,
+      file,
+    );
+  return keys;
+}
+
+/** Writes generated keys for the collector (mode 0600); an older file for the node is kept as `.prev`. */
+export function writeKeyFile(dir: string, nodeId: string, keys: KeySet): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, `${nodeId}.keys.json`);
+  if (existsSync(file)) renameSync(file, `${file}.prev`);
+  const doc: Record<string, string> = { nodeId };
+  for (const [slot, key] of keys)
+    doc[slot] = slot === "mqtt-password" ? new TextDecoder().decode(key) : Buffer.from(key).toString("hex");
+  writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
+}
+
+/**
+ * The console's provisioning secret: `--secret-file` (first line), else $MINEWATCH_SECRET, else asked for
+ * on the terminal without echo. Never from the command line itself (it would land in the shell history).
+ */
+export async function resolveSecret(secretFile: string | undefined, interactive: boolean): Promise<string> {
+  let secret: string | undefined;
+  if (secretFile) {
+    try {
+      secret = readFileSync(secretFile, "utf8").split(/\r?\n/)[0]!.trim();
+    } catch (e) {
+      throw new ProvisionError(
+        "bad-file",
+        `cannot read secret file ${secretFile} (${(e as NodeJS.ErrnoException).code}): check the --secret-file path`,
+        secretFile,
+      );
+    }
+  } else if (process.env.MINEWATCH_SECRET) secret = process.env.MINEWATCH_SECRET;
+  else if (interactive && process.stdin.isTTY) secret = await askHidden("provisioning secret: ");
+  if (!secret)
+    throw new ProvisionError(
+      "auth",
+      "no provisioning secret: set MINEWATCH_SECRET or pass --secret-file FILE (the node's console needs it for writes)",
+      undefined,
+    );
+  return secret;
+}
+
+function askHidden(prompt: string): Promise<string> {
+  return new Promise((resolve) => {
+    const stdin = process.stdin;
+    process.stderr.write(prompt);
+    stdin.setRawMode?.(true);
+    stdin.resume();
+    let s = "";
+    const onData = (b: Buffer): void => {
+      for (const c of b.toString("utf8")) {
+        if (c === "\r" || c === "\n" || c === "\u0004") {
+          stdin.off("data", onData);
+          stdin.setRawMode?.(false);
+          stdin.pause();
+          process.stderr.write("\n");
+          resolve(s);
+          return;
+        }
+        if (c === "\u0003") process.exit(130);
+        if (c === "\u007f" || c === "\b") s = s.slice(0, -1);
+        else s += c;
+      }
+    };
+    stdin.on("data", onData);
+  });
+}

@@ -1,0 +1,174 @@
+/**
+ * node.yaml parsing and the checks run before anything is written; key files (never echoing a key), the
+ * generated node id, and the one-line messages for a real serial port's open failures.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { generateNodeId, keyCheckValue, readKeyFile } from "../../host-sim/provision/keys.js";
+import {
+  buildRecord,
+  checkNodeRecord,
+  deviations,
+  parseNodeConfig,
+} from "../../host-sim/provision/node-config.js";
+import { openFailure } from "../../host-sim/provision/serial-port.js";
+import { FACE_YAML } from "./rig.js";
+
+const parse = (yaml: string) => parseNodeConfig(yaml, "node.yaml");
+
+describe("node.yaml", () => {
+  it("reads every field; text fields as written even when YAML would see a number", () => {
+    const c = parse(
+      `nodeId: 0011223344556677\nsite: 7\nlevel: 0042\nlocation: return\nprofile: us-msha-coal\nsetpoints:\n  o2: { a1: 20.1 }\ncalibration:\n  co: { gain: 1.02, offset: -0.4 }\ntelemetryPeriodS: 120\n`,
+    );
+    expect(c).toMatchObject({
+      nodeId: "0011223344556677",
+      site: "7",
+      level: "0042",
+      location: "return",
+      profile: "us-msha-coal",
+      setpoints: { o2: { a1: 20.1 } },
+      calibration: { co: { gain: 1.02, offset: -0.4 } },
+      telemetryPeriodS: 120,
+    });
+    const r = buildRecord(c, c.nodeId!, "");
+    expect(r.config.params[8]).toBe(201); // o2LowA1DeciPctVol
+    expect(r.config.params[0]).toBe(120);
+    expect([r.calGain[1], r.calOffset[1]]).toEqual([1.02, -0.4]);
+    expect(checkNodeRecord(r, "node.yaml")).toEqual([]);
+  });
+
+  const refusals: [string, string, RegExp][] = [
+    ["a typo'd key", `${FACE_YAML}setpoint: {}\n`, /unknown key "setpoint" \(known: nodeId, site/],
+    ["a typo'd gas", FACE_YAML.replace("ch4:", "ch5:"), /unknown key "setpoints\.ch5"/],
+    [
+      "missing site",
+      FACE_YAML.replace("site: karaganda-lenina\n", ""),
+      /site is missing: add "site: \.\.\."/,
+    ],
+    [
+      "unknown profile",
+      FACE_YAML.replace("kz-ru-coal", "kz-coal"),
+      /profile "kz-coal" is not known \(known: kz-ru-coal, us-msha-coal\)/,
+    ],
+    [
+      "unknown location class",
+      FACE_YAML.replace("location: face", "location: fase"),
+      /location class "fase" is not in profile kz-ru-coal \(known: intake, face, return, local, main-return\)/,
+    ],
+    [
+      "more decimals than stored",
+      FACE_YAML.replace("a1: 0.7", "a1: 0.705"),
+      /setpoints\.ch4\.a1 0\.705 %vol: the node stores steps of 0\.01 %vol/,
+    ],
+    [
+      "a set-point that is not a number",
+      FACE_YAML.replace("a1: 0.7", "a1: high"),
+      /setpoints\.ch4\.a1 "high" is not a number/,
+    ],
+    ["a bad node id", `nodeId: 12345\n${FACE_YAML}`, /nodeId "12345" must be an EUI-64/],
+    [
+      "a site too long",
+      FACE_YAML.replace("karaganda-lenina", "x".repeat(33)),
+      /site "x{33}" must be 1\.\.32 printable ASCII/,
+    ],
+    ["not a mapping", "- a\n- b\n", /the file must be a mapping/],
+  ];
+  it.each(refusals)("refuses %s with one line naming it", (_what, yaml, message) => {
+    expect(() => parse(yaml)).toThrow(message);
+  });
+
+  it("set-points: stricter is fine, every looser one is listed, order violations are the node's", () => {
+    const strict = buildRecord(
+      parse(FACE_YAML.replace("a1: 0.7", "a1: 0.5, a2: 0.9")),
+      "0011223344556677",
+      "",
+    );
+    expect(deviations(strict)).toEqual([]);
+    const o2 = buildRecord(
+      parse(FACE_YAML.replace("ch4: { a1: 0.7 }", "o2: { a1: 20.4, a2: 19.5 }")),
+      "0011223344556677",
+      "",
+    );
+    expect(deviations(o2).map((d) => `${d.field} ${d.side} ${d.limit}`)).toEqual([
+      "setpoints.o2.a1 below 20.5",
+      "setpoints.o2.a2 below 20",
+    ]);
+    const order = buildRecord(
+      parse(FACE_YAML.replace("a1: 0.7", "a1: 0.7, a2: 0.6")),
+      "0011223344556677",
+      "",
+    );
+    expect(() => checkNodeRecord(order, "node.yaml")).toThrow(
+      /the first CH4 set-point must not exceed the second/,
+    );
+  });
+});
+
+describe("keys", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "minewatch-keys-"));
+  const file = (name: string, text: string) => {
+    const f = path.join(dir, name);
+    writeFileSync(f, text);
+    return f;
+  };
+
+  it("reads a key file; a wrong length or unknown slot is refused without showing the key", () => {
+    const keys = readKeyFile(file("k.json", `{"nodeId":"x","mac":"${"ab".repeat(16)}"}`));
+    expect([...keys.keys()]).toEqual(["mac"]);
+    const secretish = "cd".repeat(15);
+    expect(() => readKeyFile(file("short.json", `{"mac":"${secretish}"}`))).toThrow(
+      /a mac key is 16 bytes, this one is 15/,
+    );
+    try {
+      readKeyFile(file("short.json", `{"mac":"${secretish}"}`));
+    } catch (e) {
+      expect((e as Error).message).not.toContain(secretish);
+    }
+    expect(() => readKeyFile(file("slot.json", `{"mac":"${"ab".repeat(16)}","radio":"00"}`))).toThrow(
+      /unknown slot "radio"/,
+    );
+    expect(() => readKeyFile(file("nomac.json", `{"lorawan-appkey":"${"ab".repeat(16)}"}`))).toThrow(
+      /has no "mac" key/,
+    );
+  });
+
+  it('key check value: first 3 bytes of HMAC-SHA256(key, "kcv") (SPEC-console.md example: 3B6E53)', () => {
+    expect(keyCheckValue(Buffer.from("00112233445566778899AABBCCDDEEFF", "hex"))).toBe("3B6E53");
+  });
+
+  it("a generated node id is locally administered and unicast", () => {
+    for (let i = 0; i < 20; i++) {
+      const b0 = Number.parseInt(generateNodeId().slice(0, 2), 16);
+      expect(b0 & 0x02).toBe(0x02);
+      expect(b0 & 0x01).toBe(0);
+    }
+  });
+});
+
+describe("real serial port open failures", () => {
+  it.each([
+    [
+      "Error: No such file or directory, cannot open /dev/ttyUSB7",
+      "wrong-port",
+      /no serial port \/dev\/ttyUSB7: check the cable/,
+    ],
+    [
+      "Error: Resource busy, cannot open /dev/ttyUSB7",
+      "port-busy",
+      /port \/dev\/ttyUSB7 is busy: close the other program/,
+    ],
+    ["Error Resource temporarily unavailable Cannot lock port", "port-busy", /is busy/],
+    [
+      "Error: Permission denied, cannot open /dev/ttyUSB7",
+      "wrong-port",
+      /add your user to the dialout group/,
+    ],
+  ])("%s", (message, code, line) => {
+    const e = openFailure("/dev/ttyUSB7", message);
+    expect(e.code).toBe(code);
+    expect(e.message).toMatch(line);
+  });
+});

@@ -1,0 +1,255 @@
+/**
+ * `provision` end to end against simulated nodes (the real runtime and console on the virtual clock, state
+ * kept between runs), and every error a tech meets: wrong port, port busy, node not answering, wrong secret,
+ * cable pulled mid-write (the node keeps its previous config), bad YAML, unsafe config, a moved node.
+ */
+import { existsSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { decodeProvisioning } from "../../firmware/node/runtime/console-host.js";
+import { keyCheckValue } from "../../host-sim/provision/keys.js";
+import { parseNodeConfig } from "../../host-sim/provision/node-config.js";
+import { openPort } from "../../host-sim/provision/port.js";
+import { fingerprint } from "../../host-sim/provision/session.js";
+import { FACE_YAML, rig } from "./rig.js";
+
+describe("provision against a simulated node", () => {
+  it("writes, reboots, reads back, records; the next run finds the node as provisioned", async () => {
+    const t = rig();
+    const { entry, summary } = await t.provision("face-7");
+    const factoryId = t.state("face-7").factoryNodeId;
+    expect(entry).toMatchObject({
+      seq: 1,
+      kind: "provision",
+      nodeId: factoryId,
+      site: "karaganda-lenina",
+      result: "pass",
+    });
+    expect(entry.gases).toEqual(["CH4", "CO", "O2", "H2S"]);
+    expect(summary[0]).toBe(`provisioned node ${factoryId} on sim:face-7`);
+    expect(summary.join("\n")).toMatch(/CH4 A1 0\.7 A2 1 %vol/);
+    // The record the node holds (read through its console in a new run) is what node.yaml says.
+    const held = await t.heldConfig("face-7");
+    expect(fingerprint(held)).toBe(entry.cfg);
+    const r = decodeProvisioning(held);
+    expect([r.site, r.level, r.location, r.profile, r.override]).toEqual([
+      "karaganda-lenina",
+      "-420 m",
+      "face",
+      "kz-ru-coal",
+      "",
+    ]);
+    expect(r.config.params[2]).toBe(70); // ch4A1CentiPctVol
+    // Generated keys went to a 0600 file; the node holds them (same key check values); the summary has no key.
+    const keys = JSON.parse(t.readText(entry.keysFile!)) as Record<string, string>;
+    expect(statSync(entry.keysFile!).mode & 0o777).toBe(0o600);
+    expect(entry.kcv).toEqual({
+      mac: keyCheckValue(Buffer.from(keys.mac!, "hex")),
+      "lorawan-appkey": keyCheckValue(Buffer.from(keys["lorawan-appkey"]!, "hex")),
+    });
+    expect(summary.join("\n")).not.toContain(keys.mac!);
+    expect(summary.join("\n").toLowerCase()).not.toContain(keys.mac!.toLowerCase());
+    expect(t.readText(t.registryFile)).not.toContain(keys.mac!);
+  });
+
+  it("ID's cfgcrc cannot tell two records apart (a record ends with its own CRC-32), so the tool compares bytes", async () => {
+    const t = rig();
+    await t.provision("c0");
+    const a = await t.onPort("c0", (p) => p.run(p.client.identify()));
+    const first = await t.heldConfig("c0");
+    await t.provision("c0", FACE_YAML.replace("a1: 0.7", "a1: 0.6"));
+    const b = await t.onPort("c0", (p) => p.run(p.client.identify()));
+    const second = await t.heldConfig("c0");
+    expect(second).not.toEqual(first);
+    expect(a.configCrc).toBe(0x2144df1c); // the CRC-32 residue constant
+    expect(b.configCrc).toBe(a.configCrc);
+    expect(fingerprint(second)).not.toBe(fingerprint(first));
+  });
+
+  it("re-provisioning keeps the node's keys (no silent rotation); --new-keys replaces them", async () => {
+    const t = rig();
+    const first = await t.provision("k1");
+    const again = await t.provision("k1", FACE_YAML.replace("a1: 0.7", "a1: 0.6"));
+    expect(again.entry.kcv).toEqual(first.entry.kcv);
+    expect(again.summary.join("\n")).toMatch(/kept: the node's keys are unchanged/);
+    expect(existsSync(`${first.entry.keysFile}.prev`)).toBe(false);
+    const rotated = await t.provision("k1", FACE_YAML, { newKeys: true });
+    expect(rotated.entry.kcv?.mac).not.toBe(first.entry.kcv?.mac);
+    expect(existsSync(`${first.entry.keysFile}.prev`)).toBe(true); // the old key file is kept aside
+  });
+
+  it("takes keys from --keys and re-provisioning at the same place needs no override", async () => {
+    const t = rig();
+    await t.provision("n1");
+    const keys = new Map([["mac", new Uint8Array(16).fill(7)]]);
+    const { entry } = await t.provision("n1", FACE_YAML.replace("a1: 0.7", "a1: 0.6"), { keys });
+    expect(entry.kcv).toEqual({ mac: keyCheckValue(new Uint8Array(16).fill(7)) });
+    expect(decodeProvisioning(await t.heldConfig("n1")).config.params[2]).toBe(60);
+  });
+
+  it("refuses a looser set-point without --override, names every one; records the override", async () => {
+    const t = rig();
+    const loose = FACE_YAML.replace("ch4: { a1: 0.7 }", "ch4: { a1: 0.9, a2: 1.2 }\n  co: { a2: 20 }");
+    await expect(t.provision("n2", loose)).rejects.toThrow(
+      /setpoints\.ch4\.a1 0\.9 %vol is above profile kz-ru-coal's 0\.8 %vol at face; setpoints\.ch4\.a2 1\.2 %vol is above .* 1 %vol .*; setpoints\.co\.a2 20 ppm is above .* 17 ppm .*: make it stricter, or accept it with --override/,
+    );
+    expect(t.records()).toEqual([]); // nothing written, nothing recorded
+    expect((await t.heldConfig("n2")).length).toBe(0);
+    const { entry } = await t.provision("n2", loose, { override: "MSHA variance 2026-117, shift engineer" });
+    expect(entry.override).toBe("MSHA variance 2026-117, shift engineer");
+    expect(entry.note).toMatch(/setpoints\.co\.a2 20 ppm/);
+    expect(decodeProvisioning(await t.heldConfig("n2")).override).toBe(
+      "MSHA variance 2026-117, shift engineer",
+    );
+  });
+
+  it("refuses an override nothing needs, impossible calibration, values the sensor cannot reach", async () => {
+    const t = rig();
+    await expect(t.provision("n3", FACE_YAML, { override: "just because" })).rejects.toThrow(
+      /nothing needs one/,
+    );
+    await expect(t.provision("n3", `${FACE_YAML}calibration:\n  co: { gain: 3 }\n`)).rejects.toThrow(
+      /calibration\.co gain 3 is outside 0\.5\.\.2: .*no override can accept this/,
+    );
+    await expect(t.provision("n3", `${FACE_YAML}calibration:\n  co: { offset: 80 }\n`)).rejects.toThrow(
+      /zero offset 80 ppm exceeds \+-50 ppm/,
+    );
+    await expect(
+      t.provision("n3", FACE_YAML.replace("ch4: { a1: 0.7 }", "co: { a1: 9, a2: 600 }"), { override: "x" }),
+    ).rejects.toThrow(/setpoints\.co\.a2 600 ppm is outside the sensor's range 0\.\.500 ppm/);
+    expect(t.records()).toEqual([]);
+  });
+
+  it("keeps the node's own calibration when node.yaml gives none", async () => {
+    const t = rig();
+    await t.provision("n4");
+    t.setState("n4", (s) => {
+      s.drift.CO = { gain: 0.8, offset: 0 };
+    });
+    expect((await t.calibrate("n4", "CO", "span", 100)).pass).toBe(true);
+    const before = decodeProvisioning(await t.heldConfig("n4"));
+    expect(Number.isFinite(before.calGain[1]!)).toBe(true); // a span calibration is stored
+    expect(Number.isNaN(before.calGain[0]!)).toBe(true); // CH4 still on its factory front end
+    await t.provision("n4", FACE_YAML.replace("a1: 0.7", "a1: 0.65"));
+    expect(decodeProvisioning(await t.heldConfig("n4")).calGain[1]).toBe(before.calGain[1]);
+  });
+
+  it("a node moved to another place, or node.yaml for another node, is refused; an override records the move", async () => {
+    const t = rig();
+    await t.provision("n5");
+    const moved = FACE_YAML.replace("location: face", "location: return");
+    await expect(t.provision("n5", moved)).rejects.toThrow(
+      /node [0-9a-f]{16} is registered at karaganda-lenina -420 m face, provisioned .*; node\.yaml puts it at karaganda-lenina -420 m return: .*--override/,
+    );
+    const { entry } = await t.provision("n5", moved, {
+      override: "moved to tailgate return, work order 5521",
+    });
+    expect(entry.previousPlace).toBe("karaganda-lenina -420 m face");
+    await expect(t.provision("n5", `nodeId: 0011223344556677\n${FACE_YAML}`)).rejects.toThrow(
+      /node\.yaml is for node 0011223344556677 but sim:n5 is node [0-9a-f]{16}: connect the right node/,
+    );
+  });
+
+  it("bad YAML: one line with where and what to do", async () => {
+    expect(() => parseNodeConfig("site: a\nlevel: [1,\n b: 2\n", "node.yaml")).toThrow(
+      /^node\.yaml line \d+ column \d+: not valid YAML \(.+\): fix the file and run again$/,
+    );
+  });
+
+  it("wrong secret: refused with tries left; nothing written", async () => {
+    const t = rig();
+    await expect(t.provision("n6", FACE_YAML, { secret: "not-the-secret" })).rejects.toMatchObject({
+      code: "auth",
+      message: expect.stringMatching(
+        /node refused the provisioning secret \(wrong secret; 2 tries left.*\): check MINEWATCH_SECRET/,
+      ),
+    });
+    expect((await t.heldConfig("n6")).length).toBe(0);
+  });
+
+  it("node not answering (powered off): one line", async () => {
+    const t = rig();
+    await t.provision("n7");
+    await expect(t.provision("n7", FACE_YAML, { faults: ["mute"] })).rejects.toMatchObject({
+      code: "no-answer",
+      message:
+        "node does not answer on sim:n7: check it is powered and the cable is in, and that nothing else uses the port",
+    });
+  });
+
+  it.each(["CFG.BEGIN", "CFG.DATA", "CFG.COMMIT"])(
+    "cable pulled in the middle of %s: the node keeps its previous config, a new run then succeeds",
+    async (command) => {
+      const t = rig();
+      const first = await t.provision("n8");
+      const changed = FACE_YAML.replace("a1: 0.7", "a1: 0.5");
+      await expect(t.provision("n8", changed, { faults: [`cut-at=${command}`] })).rejects.toMatchObject({
+        code: "link-lost",
+        message: expect.stringMatching(
+          /^link to the node lost while writing the config .*keeps its previous config/,
+        ),
+      });
+      const held = await t.heldConfig("n8");
+      expect(fingerprint(held)).toBe(first.entry.cfg);
+      expect(decodeProvisioning(held).config.params[2]).toBe(70);
+      expect(t.records()).toHaveLength(1); // the failed run recorded nothing
+      const again = await t.provision("n8", changed);
+      expect(decodeProvisioning(await t.heldConfig("n8")).config.params[2]).toBe(50);
+      expect(again.entry.seq).toBe(2);
+    },
+  );
+
+  it("wrong port: bad name, unknown simulated node, a real port without the serial driver", async () => {
+    const t = rig();
+    await expect(openPort(undefined)).rejects.toThrow(/no --port given/);
+    await expect(openPort("sim:../etc", { simDir: t.simDir })).rejects.toMatchObject({ code: "wrong-port" });
+    await expect(openPort("sim:nope", { simDir: t.simDir })).rejects.toThrow(
+      /no simulated node "nope" in .*: check the name \(or --sim-dir\), or provision it first/,
+    );
+    await expect(openPort("/dev/ttyUSB9")).rejects.toMatchObject({
+      code: "no-serial-driver",
+      message: expect.stringMatching(/needs the serial driver: run `npm install serialport`/),
+    });
+    await expect(openPort("/dev/ttyUSB9", { simFaults: ["mute"] })).rejects.toThrow(
+      /--sim-fault works on simulated nodes only/,
+    );
+  });
+
+  it("port busy: another live run holds the node; a stale lock is taken over", async () => {
+    const t = rig();
+    await t.provision("n9");
+    const lock = path.join(t.simDir, "n9.lock");
+    writeFileSync(lock, String(process.ppid)); // a process that is alive and is not us
+    await expect(t.provision("n9")).rejects.toMatchObject({
+      code: "port-busy",
+      message: expect.stringMatching(/^port sim:n9 is busy: another minewatch run \(pid \d+\)/),
+    });
+    writeFileSync(lock, "999999999"); // no such process: a crashed run's lock
+    await t.provision("n9");
+    expect(existsSync(lock)).toBe(false);
+  });
+});
+
+describe("a node already registered under another id", () => {
+  it("is recognised by the MAC key it holds (key check value) and refused without --override", async () => {
+    const t = rig();
+    const first = await t.provision("r1");
+    // The same board comes back with another id (re-flashed factory data) but its NVS still holds the key.
+    t.setState("r1", (s) => {
+      s.factoryNodeId = "70b3d57e00c0ffee";
+      for (const k of ["prov0", "prov1", "provapl"]) delete s.kv[k];
+    });
+    await expect(t.provision("r1")).rejects.toThrow(
+      new RegExp(
+        `this node holds the MAC key of registered node ${first.entry.nodeId} \\(karaganda-lenina -420 m face, provisioned .*\\): it is already registered under that id`,
+      ),
+    );
+    const { entry } = await t.provision("r1", FACE_YAML, {
+      override: "board re-flashed, old id retired (WO 77)",
+    });
+    expect(entry).toMatchObject({
+      nodeId: "70b3d57e00c0ffee",
+      override: "board re-flashed, old id retired (WO 77)",
+    });
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * The real-port adapter (host-sim/provision/serial-port.ts) with a stand-in for the `serialport` package's
+ * SerialPort class (not installed here): open failures become one line, bytes flow both ways into the
+ * console client on the host's real clock, a silent port times out as "no answer".
+ */
+import { describe, expect, it } from "vitest";
+import { crc16 } from "../../firmware/node/console/wire.js";
+import {
+  openSerialPort,
+  type SerialPortClass,
+  type SerialPortLike,
+} from "../../host-sim/provision/serial-port.js";
+import { identify } from "../../host-sim/provision/session.js";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function machineLine(body: string): Uint8Array {
+  const b = enc.encode(body);
+  return enc.encode(`${body}*${crc16(b, 0, b.length).toString(16).toUpperCase().padStart(4, "0")}\r\n`);
+}
+
+/** A stand-in port: `answer(line)` gives the node's reply body to a request body, or undefined for silence. */
+function fakePort(opts: {
+  openError?: string;
+  answer?: (request: string) => string | undefined;
+}): SerialPortClass {
+  return class implements SerialPortLike {
+    #data: ((d: Uint8Array) => void) | undefined;
+    open(cb: (err: Error | null) => void): void {
+      setTimeout(() => cb(opts.openError ? new Error(opts.openError) : null), 0);
+    }
+    write(data: Uint8Array): void {
+      const text = dec.decode(data).trim();
+      const m = /^@(\d+) (.*)\*[0-9A-F]{4}$/.exec(text);
+      if (!m) return;
+      const reply = opts.answer?.(m[2]!);
+      if (reply !== undefined) setTimeout(() => this.#data?.(machineLine(`@${m[1]} ${reply}`)), 1);
+    }
+    close(cb?: (err: Error | null) => void): void {
+      cb?.(null);
+    }
+    on(event: string, cb: (d: Uint8Array) => void): void {
+      if (event === "data") this.#data = cb;
+    }
+  };
+}
+
+describe("real serial port", () => {
+  it("a busy device is one line saying what to do", async () => {
+    const load = async () => fakePort({ openError: "Error: Resource busy, cannot open /dev/ttyUSB0" });
+    await expect(openSerialPort("/dev/ttyUSB0", 115200, load)).rejects.toMatchObject({
+      code: "port-busy",
+      message:
+        "port /dev/ttyUSB0 is busy: close the other program using it (a terminal, another minewatch run) and try again",
+    });
+  });
+
+  it("talks the console protocol through the port", async () => {
+    const load = async () =>
+      fakePort({
+        answer: (r) =>
+          r === "ID"
+            ? "OK id=70b3d57e0000002a fw=0.1.0 variant=gas cfglen=0 cfgcrc=00000000 auth=0 bump=0"
+            : undefined,
+      });
+    const port = await openSerialPort("/dev/ttyUSB0", 115200, load);
+    try {
+      expect(port.sim).toBeUndefined();
+      expect(await identify(port)).toMatchObject({
+        nodeId: "70b3d57e0000002a",
+        variant: "gas",
+        configBytes: 0,
+      });
+    } finally {
+      await port.close();
+    }
+  });
+
+  it("a node that never answers times out on the real clock as 'no answer'", async () => {
+    const port = await openSerialPort("/dev/ttyUSB0", 115200, async () => fakePort({}), 100);
+    try {
+      await expect(identify(port)).rejects.toMatchObject({ code: "no-answer" });
+    } finally {
+      await port.close();
+    }
+  });
+});
