@@ -76,5 +76,24 @@ export function loadScenario(target: string = DEMO_SCENARIO): LoadedScenario {
     throw new ScenarioError("io", file, "", `cannot read: ${(e as NodeJS.ErrnoException).code ?? e}`, file);
   }
   const shown = file.startsWith(SCENARIO_DIR) ? path.join("host-sim/scenarios", path.basename(file)) : file;
-  return { scenario: parseScenario(text, shown), file: shown };
+  const scenario = parseScenario(text, shown);
+  resolveRecordings(scenario, path.dirname(path.resolve(file)), shown);
+  return { scenario, file: shown };
+}
+
+/** Makes each node's `recording` absolute (relative to the scenario file) and checks it exists. */
+function resolveRecordings(scenario: Scenario, dir: string, shown: string): void {
+  scenario.nodes.forEach((n, i) => {
+    if (n.recording === undefined) return;
+    const abs = path.resolve(dir, n.recording);
+    if (!fs.existsSync(abs))
+      throw new ScenarioError(
+        "io",
+        shown,
+        `nodes[${i}].recording`,
+        `no such recording "${n.recording}"`,
+        abs,
+      );
+    n.recording = abs;
+  });
 }

@@ -33,6 +33,12 @@ export interface NodeSpec {
   ltaS: number;
   /** Synthetic recording seed; undefined = derived from the run seed and the node's index. */
   recordingSeed: number | undefined;
+  /**
+   * A recorded gas (and optionally acceleration) stream to replay instead of the synthetic generator:
+   * a recording directory, manifest, CSV or MiniSEED file (host-sim/recordings/FORMAT.md). Relative to the
+   * scenario file; load.ts makes it absolute.
+   */
+  recording: string | undefined;
   gas: {
     baseline: Partial<Record<(typeof GAS_CHANNELS)[number], number>>;
     noiseSd: Partial<Record<(typeof GAS_CHANNELS)[number], number>>;
@@ -250,6 +256,7 @@ function checkNode(n: Reader, durationS: number): NodeSpec[] {
     "staS",
     "ltaS",
     "recordingSeed",
+    "recording",
     "gas",
     "seismic",
   ]);
@@ -292,6 +299,7 @@ function checkNode(n: Reader, durationS: number): NodeSpec[] {
     recordingSeed: n.at("recordingSeed").present
       ? n.at("recordingSeed").number({ integer: true, min: 0, max: 0xffffffff })
       : undefined,
+    recording: n.at("recording").present ? n.at("recording").string({ what: "a recording path" }) : undefined,
     gas: {
       baseline: perGas(gasR.at("baseline")),
       noiseSd: perGas(gasR.at("noiseSd")),
@@ -308,6 +316,8 @@ function checkNode(n: Reader, durationS: number): NodeSpec[] {
         .map((e) => checkSeismicEvent(e, durationS)),
     },
   };
+  if (base.recording !== undefined && gasR.at("events").present)
+    gasR.at("events").fail("a node replaying a recording takes its gas from it: give events or a recording");
   if (base.staS >= base.ltaS) n.at("staS").fail(`must be shorter than ltaS (${base.ltaS} s)`);
   if (count === 1) return [{ id, ...base }];
   // A fleet of identical nodes: ids id-1 .. id-N, each with its own seed (derived from its index).

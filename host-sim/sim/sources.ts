@@ -21,6 +21,7 @@ import type { Label } from "../recordings/labels.js";
 import { synthesize } from "../recordings/synth/generate.js";
 import { DEFAULT_GAS, type SetPoint, type Scenario as SynthScenario } from "../recordings/synth/scenario.js";
 import { renderEvents } from "../recordings/synth/seismic.js";
+import { holdAt, readRecordedGas, recordedLabels } from "./recorded-sources.js";
 import type { LabelRecord, SetPointRecord } from "./result.js";
 import { GAS_CHANNELS, type NodeSpec } from "./scenario.js";
 
@@ -61,7 +62,8 @@ export async function nodeRecording(spec: NodeSpec, durationS: number, seed: num
     startUtc: "2026-01-01T00:00:00.000Z",
     location: spec.location,
   };
-  if (spec.variant !== "vibration") {
+  const recorded = spec.variant !== "vibration" && spec.recording !== undefined;
+  if (spec.variant !== "vibration" && !recorded) {
     const crossings: SetPoint[] = [];
     for (const [ch, list] of Object.entries(setPoints)) {
       for (const sp of list!) {
@@ -90,7 +92,8 @@ export async function nodeRecording(spec: NodeSpec, durationS: number, seed: num
     };
   }
   const syn = await synthesize(synth, seed);
-  const labels: LabelRecord[] = syn.labels.map((l: Label) => {
+  const replayed = recorded ? await replayGas(spec, setPoints) : undefined;
+  const labels: LabelRecord[] = [...syn.labels, ...(replayed?.labels ?? [])].map((l: Label) => {
     const r: LabelRecord = { tMs: Math.round(l.t * 1000), kind: l.kind, channel: l.channel };
     if (l.level !== undefined) r.level = l.level;
     return r;
@@ -124,13 +127,40 @@ export async function nodeRecording(spec: NodeSpec, durationS: number, seed: num
     sources.o2PctVol = at(2);
     sources.h2sPpm = at(3);
   }
+  if (replayed) Object.assign(sources, replayed.sources);
   if (synth.seismic) sources.accel = accelSource(synth.seismic, seed);
   const truth = (channel: number, tMs: number): number => {
+    if (replayed) return replayed.truth[channel]?.(tMs) ?? Number.NaN;
     const arr = gasValues[channel];
     if (!arr) return Number.NaN;
     return arr[Math.min(arr.length - 1, Math.max(0, Math.floor(tMs / periodMs)))]!;
   };
   return { sources, labels, setPoints, truth };
+}
+
+/** A recorded node's gas sources, ground truth and labels against its own set-points (recorded-sources.ts). */
+async function replayGas(
+  spec: NodeSpec,
+  setPoints: NodeRecording["setPoints"],
+): Promise<{ sources: SimSources; truth: Array<((tMs: number) => number) | undefined>; labels: Label[] }> {
+  const g = await readRecordedGas(spec.recording!, `node ${spec.id} recording`);
+  const crossings: SetPoint[] = Object.entries(setPoints).flatMap(([ch, list]) =>
+    list!.map((sp) => ({
+      channel: ch as SetPoint["channel"],
+      level: sp.level,
+      value: sp.value,
+      direction: sp.direction,
+      hysteresis: sp.hysteresis,
+    })),
+  );
+  const truth = g.channels.map((c) => (c ? holdAt(c) : undefined));
+  // A gas the recording lacks reads a clean-air baseline, so the node sees a healthy sensor there.
+  const at = (c: number) => truth[c] ?? (() => DEFAULT_GAS.baseline[GAS_CHANNELS[c]!]);
+  return {
+    sources: { ch4PctVol: at(0), coPpm: at(1), o2PctVol: at(2), h2sPpm: at(3) },
+    truth,
+    labels: await recordedLabels(g, crossings),
+  };
 }
 
 /** The synthetic acceleration as an ADXL355 source: noise + rendered events + machinery tones + gravity. */

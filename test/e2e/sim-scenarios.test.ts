@@ -55,6 +55,21 @@ const checks: Record<string, (r: SimResult) => void> = {
     const at = (tMs: number) => beacon.v[beacon.tMs.findLastIndex((t) => t <= tMs)];
     expect([at(599_000), at(620_000), at(646_000)]).toEqual([3, 0, 3]);
   },
+  "recorded-face": (r) => {
+    // Crossings come from the recorded values against the node's own set-points: CH4 A1/A2, CO A1/A2,
+    // O2 A1 (diluted by the methane), CO A1/A2 (fumes), O2 A1/A2 (displaced); each answered on its channel.
+    const crossings = r.nodes[0]!.labels.filter((l) => l.kind === "gas-crossing");
+    expect(crossings.map((l) => `${l.tMs / 1000} ${l.channel} ${l.level}`)).toEqual([
+      "130 ch4 A1",
+      "133 ch4 A2",
+      "159 o2 A1",
+      "308 co A1",
+      "320 co A2",
+      "817 o2 A1",
+      "848 o2 A2",
+    ]);
+    for (const ch of ["ch4", "co", "o2"]) expect(r.nodes[0]!.alarms.some((a) => a.channel === ch)).toBe(true);
+  },
 };
 
 describe("shipped scenarios", () => {

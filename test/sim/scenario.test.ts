@@ -1,7 +1,11 @@
 /** Scenario files: every shipped one is valid; a bad one names the file, the field path and the problem. */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ScenarioError } from "../../host-sim/sim/errors.js";
 import { loadScenario, parseScenario, shippedScenarios } from "../../host-sim/sim/load.js";
+import { holdAt, readRecordedGas, recordedLabels } from "../../host-sim/sim/recorded-sources.js";
 
 const MINIMAL = `name: t
 durationS: 60
@@ -135,5 +139,48 @@ describe("scenario files", () => {
       },
       { kind: "relay-no-auto-reenergise", nodes: ["n1"] },
     ]);
+  });
+});
+
+describe("recorded nodes", () => {
+  it("resolves a node's recording relative to the scenario file, and names a missing one in one line", () => {
+    const { scenario } = loadScenario("recorded-face");
+    expect(scenario.nodes[0]!.recording).toMatch(/test[/\\]fixtures[/\\]recordings[/\\]gas-face$/);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mw-rec-"));
+    const file = path.join(dir, "s.yaml");
+    fs.writeFileSync(
+      file,
+      "name: s\ndurationS: 60\nnodes:\n  - { id: a, variant: gas, recording: nowhere/gas.csv }\n",
+    );
+    expect(() => loadScenario(file)).toThrow(
+      `${file}: nodes[0].recording: no such recording "nowhere/gas.csv"`,
+    );
+  });
+
+  it("refuses gas events beside a recording", () => {
+    expect(() =>
+      parseScenario(
+        "name: s\ndurationS: 60\nnodes:\n  - id: a\n    variant: gas\n    recording: x.csv\n    gas: { events: [{ kind: fault-spike, tS: 1, channel: ch4, delta: 1 }] }\n",
+        "s.yaml",
+      ),
+    ).toThrow(/nodes\[0\]\.gas\.events: a node replaying a recording takes its gas from it/);
+  });
+
+  it("computes crossings from the recorded values against the node's own set-points (us-msha-coal face)", async () => {
+    const g = await readRecordedGas("test/fixtures/recordings/gas-face", "recording");
+    const ch4 = g.channels[0]!;
+    const at = holdAt(ch4);
+    expect(at(ch4.tMs[5]! + 500)).toBe(ch4.v[5]);
+    expect(at(0)).toBe(ch4.v[0]);
+    // MSHA face: CH4 1.0 (A1 in our profile terms) and 1.5; the recording's own labels were for kz-ru-coal.
+    const labels = await recordedLabels(g, [
+      { channel: "ch4", level: "A1", value: 1.0, direction: "rising", hysteresis: 0.05 },
+      { channel: "ch4", level: "A2", value: 1.5, direction: "rising", hysteresis: 0.05 },
+    ]);
+    const crossings = labels.filter((l) => l.kind === "gas-crossing");
+    expect(crossings.map((l) => l.setPoint)).toEqual([1.0, 1.5]);
+    const firstAtOrAbove = (v: number) => ch4.tMs[ch4.v.findIndex((x) => x >= v)]! / 1000;
+    expect(crossings.map((l) => l.t)).toEqual([firstAtOrAbove(1.0), firstAtOrAbove(1.5)]);
+    expect(labels.some((l) => l.kind === "gas-inrush")).toBe(true); // the recording's event labels are kept
   });
 });
