@@ -193,12 +193,9 @@ export async function calibrate(
       : `apply ${applied} ${c.unit} ${gas} span gas to the sensor and keep it flowing`,
   );
   port.sim?.applyGas(gas, applied);
-  // The node calibrates on its SMOOTHED reading (console-host.ts calibrate: pipe.filtered) while READ shows
-  // the unsmoothed one: after READ looks stable, wait 5 filter time constants (99.3 % settled) as well,
-  // else the gain is computed from a reading still on its way up (measured in the simulator: calibrating
-  // when 5 READs in a row agreed, the CO gain came out 8.9 % high: 108.9 ppm shown for 100 ppm applied).
-  const filterWaitMs = 5 * s.filterTauMs;
-  const settled = await settle(port, gas, c.stableBand, filterWaitMs);
+  // The node calibrates on the mean of its last few unsmoothed readings (what READ shows) and refuses
+  // `unstable` while they spread (console-host-calibrate.ts): STABLE_READINGS steady READs are enough.
+  const settled = await settle(port, gas, c.stableBand);
   let result: { value: number } | undefined;
   let note: string;
   if (settled === undefined)
@@ -217,7 +214,7 @@ export async function calibrate(
   // Check with the node's own reading, gas still flowing, not with the calibration's reply alone.
   let check: number | undefined;
   if (result !== undefined) {
-    await port.sleep(filterWaitMs);
+    await port.sleep(POLL_MS);
     check = (await read(port, gas)).value;
   }
   await o.guide.ask(`remove the gas from the ${gas} sensor`);
@@ -258,26 +255,18 @@ export async function calibrate(
 }
 
 /**
- * Polls READ until STABLE_READINGS in a row lie within `band`, then waits `filterWaitMs` more and checks the
- * reading is still there; the last reading, or undefined when it does not settle within STABILIZE_MAX_MS.
+ * Polls READ until STABLE_READINGS in a row lie within `band`; the last reading, or undefined when it does
+ * not settle within STABILIZE_MAX_MS.
  */
-async function settle(
-  port: NodePort,
-  gas: ConsoleGas,
-  band: number,
-  filterWaitMs: number,
-): Promise<number | undefined> {
+async function settle(port: NodePort, gas: ConsoleGas, band: number): Promise<number | undefined> {
   const t0 = port.clock.now();
   const recent: number[] = [];
   while (port.clock.now() - t0 < STABILIZE_MAX_MS) {
     await port.sleep(POLL_MS);
     recent.push((await read(port, gas)).value);
     if (recent.length > STABLE_READINGS) recent.shift();
-    if (recent.length < STABLE_READINGS || Math.max(...recent) - Math.min(...recent) > band) continue;
-    await port.sleep(filterWaitMs);
-    const now = (await read(port, gas)).value;
-    if (Math.abs(now - recent.at(-1)!) <= band) return now;
-    recent.length = 0;
+    if (recent.length === STABLE_READINGS && Math.max(...recent) - Math.min(...recent) <= band)
+      return recent.at(-1);
   }
   return undefined;
 }

@@ -172,9 +172,8 @@ export async function lockQuietly(port: NodePort): Promise<void> {
 }
 
 /**
- * Fingerprint of a provisioning record: the first 16 hex digits of its SHA-256. Not the CRC-32 that ID's
- * `cfgcrc` reports: a record ends with its own CRC-32, and the CRC-32 of any message followed by its own
- * CRC-32 is the same constant (2144DF1C), so cfgcrc cannot tell two valid records apart.
+ * Fingerprint of a provisioning record for the registry: the first 16 hex digits of its SHA-256 (a
+ * registry entry names the exact record; the read-back on the node compares ID's `cfgcrc`, its CRC-32).
  */
 export function fingerprint(bytes: Uint8Array): string {
   return Buffer.from(sha256(bytes)).toString("hex").slice(0, 16);

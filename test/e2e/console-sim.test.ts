@@ -92,6 +92,9 @@ describe("console on a simulated node: provisioning", () => {
     expect(sent).not.toContain("CFG.COMMIT");
     node.reboot(); // and the tech power-cycles the node before trying again
     const second = plug();
+    // cfgcrc tells the two records apart (record version 2: its own check is a CRC-32C), so this proves the
+    // node holds `a`, not `b`.
+    expect(crc32(a)).not.toBe(crc32(b));
     expect((await run(second.client.identify())).configCrc).toBe(crc32(a));
     expect(node.runtime.config.params[Param.ch4A1CentiPctVol]).toBe(70);
     expect(

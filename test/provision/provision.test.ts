@@ -6,10 +6,14 @@
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { decodeProvisioning } from "../../firmware/node/runtime/console-host.js";
+import { crc32 } from "../../firmware/node/crc32.js";
+import { decodeProvisioning, encodeProvisioning } from "../../firmware/node/runtime/console-host.js";
+import type { SimNode } from "../../host-sim/node/sim-node.js";
+import { ProvisionError } from "../../host-sim/provision/errors.js";
 import { keyCheckValue } from "../../host-sim/provision/keys.js";
 import { parseNodeConfig } from "../../host-sim/provision/node-config.js";
 import { openPort } from "../../host-sim/provision/port.js";
+import { provision } from "../../host-sim/provision/provision.js";
 import { fingerprint } from "../../host-sim/provision/session.js";
 import { FACE_YAML, rig } from "./rig.js";
 
@@ -52,7 +56,7 @@ describe("provision against a simulated node", () => {
     expect(t.readText(t.registryFile)).not.toContain(keys.mac!);
   });
 
-  it("ID's cfgcrc cannot tell two records apart (a record ends with its own CRC-32), so the tool compares bytes", async () => {
+  it("ID's cfgcrc identifies the record: two records, two CRCs, each the CRC-32 of the bytes held", async () => {
     const t = rig();
     await t.provision("c0");
     const a = await t.onPort("c0", (p) => p.run(p.client.identify()));
@@ -61,9 +65,44 @@ describe("provision against a simulated node", () => {
     const b = await t.onPort("c0", (p) => p.run(p.client.identify()));
     const second = await t.heldConfig("c0");
     expect(second).not.toEqual(first);
-    expect(a.configCrc).toBe(0x2144df1c); // the CRC-32 residue constant
-    expect(b.configCrc).toBe(a.configCrc);
-    expect(fingerprint(second)).not.toBe(fingerprint(first));
+    expect(a.configCrc).toBe(crc32(first));
+    expect(b.configCrc).toBe(crc32(second));
+    expect(b.configCrc).not.toBe(a.configCrc);
+    expect(a.configCrc).not.toBe(0x2144df1c); // not the CRC-32 residue constant (version 1 records)
+  });
+
+  it("the read-back compares cfgcrc: a node holding another record of the same length after the reboot fails", async () => {
+    const t = rig();
+    await t.provision("rb");
+    const err = await t.onPort("rb", async (port) => {
+      const node = (port as unknown as { node: SimNode }).node;
+      const client = port.client;
+      const reboot = client.reboot.bind(client);
+      // Something else commits a record (same length: only the site's letters differ) before the reboot.
+      client.reboot = () => {
+        const r = decodeProvisioning(node.consoleHost!.readConfig());
+        r.site = r.site.toUpperCase();
+        expect(node.consoleHost!.commitConfig(encodeProvisioning(r))).toBeNull();
+        return reboot();
+      };
+      return provision(port, {
+        ...t.common,
+        configFile: "node.yaml",
+        config: parseNodeConfig(FACE_YAML),
+        override: undefined,
+        keys: undefined,
+        keysFile: undefined,
+        newKeys: false,
+        keysDir: t.keysDir,
+        say: () => {},
+      }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+    });
+    expect(err).toBeInstanceOf(ProvisionError);
+    expect((err as ProvisionError).code).toBe("readback");
+    expect(err!.message).toMatch(/config \d+ bytes CRC [0-9A-F]{8}; expected .* \d+ bytes CRC [0-9A-F]{8}/);
   });
 
   it("re-provisioning keeps the node's keys (no silent rotation); --new-keys replaces them", async () => {

@@ -1,8 +1,10 @@
 /**
  * Zero and span calibration of one gas channel for the console (CAL.ZERO / CAL.SPAN): the new gain and
- * offset (value = gain x raw + offset) from the runtime's smoothed reading, or a refusal that says why.
+ * offset (value = gain x raw + offset) from the mean of the recent unsmoothed readings, or a refusal that
+ * says why.
  * Runs on XS; nothing here is per sample.
  */
+import { GasFault, RECENT_SAMPLES } from "../../sensing/gas/index.js";
 import { resolveGasSettings } from "../../sensing/profiles/index.js";
 import type { ConsoleRefusal } from "../console/host.js";
 import type { NodeRuntime } from "../runtime.js";
@@ -30,12 +32,20 @@ export function round(x: number): number {
 }
 
 /**
- * Fault bits that make a reading unfit to calibrate on: no data, out of range, stuck. Warm-up is judged by
- * the time since boot instead of the pipeline's bit (a config apply rebuilds the pipelines and restarts
- * that bit on every channel although the cells stayed powered); an overdue calibration is exactly why the
- * tech is calibrating, so it does not block either.
+ * Fault bits that make a reading unfit to calibrate on: no data, out of range, stuck, warm-up. An overdue
+ * calibration is exactly why the tech is calibrating, so it does not block.
  */
-const CAL_BLOCKING_FAULTS = 1 | 2 | 4;
+const CAL_BLOCKING_FAULTS = GasFault.NO_DATA | GasFault.OUT_OF_RANGE | GasFault.STUCK;
+
+/**
+ * Stability of the calibration window (RECENT_SAMPLES unsmoothed readings, firmware/sensing/gas/pipeline.ts):
+ * their spread (max - min) must be at most 2 % of their mean or 1 % of the measuring range, whichever is
+ * larger (DEFAULT design limits, not from a standard: 2 % is a fifth of the +-10 % span accuracy EN 45544-1 /
+ * EN 60079-29-1 ask of a calibrated instrument, 1 % of range covers the cell's noise at zero). A wider spread
+ * means the gas is still rising (the cell's own T90) or the flow is not steady: refused as `unstable`.
+ */
+export const CAL_STABLE_FRACTION_OF_READING = 0.02;
+export const CAL_STABLE_FRACTION_OF_RANGE = 0.01;
 
 export interface CalibrationStep {
   gain: number;
@@ -44,9 +54,13 @@ export interface CalibrationStep {
   value: number;
 }
 
+const calWindow = new Float64Array(RECENT_SAMPLES);
+
 /**
  * The calibration of protocol channel `ch` after a zero (in zero gas) or a span (with `spanValue` of span
  * gas applied, in the gas's unit), checked for plausibility against the record's profile and location.
+ * Taken on the mean of the last RECENT_SAMPLES unsmoothed readings (what READ shows), not on the smoothed
+ * reading, which lags a step by the filter's T90; refused while those readings are not stable.
  */
 export function newCalibration(
   rt: NodeRuntime,
@@ -60,20 +74,48 @@ export function newCalibration(
   if (g.setup.profile !== r.profile || g.setup.location !== r.location)
     return refusal("missing", "config", "a new profile or location was committed: REBOOT before calibrating");
   const pipe = g.pipelines[ch]!;
-  // The smoothed reading: a single sample's noise must not become the calibration.
-  const reading = pipe.filtered;
-  const warmLeftMs = rt.bootMs + pipe.settings.warmUpMs - nowMs;
+  const name = GAS_CONSOLE_NAMES[ch]!;
+  // Warm-up counts from the sensor's power-on (the pipeline's startMs), which a config apply keeps.
+  const warmLeftMs = pipe.startMs + pipe.settings.warmUpMs - nowMs;
   if (warmLeftMs > 0)
     return refusal(
       "sensor-fault",
       "gas",
-      `${GAS_CONSOLE_NAMES[ch]} is still warming up: calibrate in ${Math.ceil(warmLeftMs / 1000)} s`,
+      `${name} is still warming up: calibrate in ${Math.ceil(warmLeftMs / 1000)} s`,
     );
-  if (!Number.isFinite(reading) || (pipe.faults & CAL_BLOCKING_FAULTS) !== 0)
+  if ((pipe.faults & CAL_BLOCKING_FAULTS) !== 0)
     return refusal(
       "sensor-fault",
       "gas",
-      `${GAS_CONSOLE_NAMES[ch]} has no steady reading now (faults 0x${pipe.faults.toString(16)}: no data 1, range 2, stuck 4)`,
+      `${name} has no steady reading now (faults 0x${pipe.faults.toString(16)}: no data 1, range 2, stuck 4)`,
+    );
+  pipe.recentValues(calWindow);
+  let sum = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < RECENT_SAMPLES; i++) {
+    const v = calWindow[i]!;
+    if (!Number.isFinite(v))
+      return refusal(
+        "unstable",
+        "gas",
+        `${name} has fewer than ${RECENT_SAMPLES} valid readings in a row: wait ${RECENT_SAMPLES} s with the gas flowing`,
+      );
+    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const reading = sum / RECENT_SAMPLES;
+  const s = pipe.settings;
+  const tolerance = Math.max(
+    CAL_STABLE_FRACTION_OF_READING * Math.abs(reading),
+    CAL_STABLE_FRACTION_OF_RANGE * (s.rangeMax - s.rangeMin),
+  );
+  if (max - min > tolerance)
+    return refusal(
+      "unstable",
+      "gas",
+      `${name} readings spread ${round(max - min)} ${UNITS[ch]} (${round(min)}..${round(max)}) over the last ${RECENT_SAMPLES} samples, more than ${round(tolerance)} ${UNITS[ch]}: wait until the reading is steady`,
     );
   // The calibration the pipeline runs with now (value = gain0 x raw + offset0) gives the raw reading back.
   const c = g.setup.calibrations?.[ch];
@@ -84,12 +126,12 @@ export function newCalibration(
   let offset = offset0;
   if (kind === "zero") offset = -gain0 * raw;
   else {
-    const s = resolveGasSettings(r.profile, GASES[ch]!, r.location);
-    if (!(spanValue > 0 && spanValue <= s.rangeMax))
+    const rs = resolveGasSettings(r.profile, GASES[ch]!, r.location);
+    if (!(spanValue > 0 && spanValue <= rs.rangeMax))
       return refusal(
         "out-of-range",
         "span",
-        `span ${spanValue} ${UNITS[ch]} is outside the ${GAS_CONSOLE_NAMES[ch]} sensor's 0..${s.rangeMax} ${UNITS[ch]}`,
+        `span ${spanValue} ${UNITS[ch]} is outside the ${GAS_CONSOLE_NAMES[ch]} sensor's 0..${rs.rangeMax} ${UNITS[ch]}`,
       );
     const zeroRaw = -offset0 / gain0;
     if (!(raw - zeroRaw > 0))

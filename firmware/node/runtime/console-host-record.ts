@@ -3,11 +3,16 @@
  * (protocol/SPEC-console.md: opaque bytes in the runtime's own encoding), its encoding and the checks a
  * record must pass before it is stored. Runs on XS: no Node API; nothing here is per sample.
  *
- * Provisioning record (little-endian), version 1:
- *   "MWP" 0x01 | node id (EUI-64, 8) | runtime config record (config.ts encodeConfig, CONFIG_RECORD_BYTES) |
+ * Provisioning record (little-endian), version 2:
+ *   "MWP" 0x02 | node id (EUI-64, 8) | runtime config record (config.ts encodeConfig, CONFIG_RECORD_BYTES) |
  *   4 x (gain f64, offset f64) calibration per gas CH4 CO O2 H2S (value = gain x raw + offset; NaN = none) |
- *   5 x (u8 length, ASCII) site, level, location class, set-point profile, override reason | CRC-32.
+ *   5 x (u8 length, ASCII) site, level, location class, set-point profile, override reason | CRC-32C.
  * The runtime's own config record is embedded as is, so `config` in key-value storage stays the runtime's.
+ * Why CRC-32C (Castagnoli) and not the console's CRC-32: the console reports the CRC-32 of the whole config
+ * as `cfgcrc` (ID) and the tool compares it to prove what the node holds. Version 1 ended with the record's
+ * own CRC-32, and the CRC-32 of any message followed by its own CRC-32 is one constant (2144DF1C), so every
+ * valid version-1 record had the same cfgcrc. With a trailer of another polynomial, cfgcrc depends on every
+ * byte. Version 1 records (CRC-32 trailer) are still read, so a node provisioned before keeps its record.
  */
 import { gasProfileNamed, resolveGasSettings } from "../../sensing/profiles/index.js";
 import type { GasName } from "../../sensing/profiles/types.js";
@@ -27,7 +32,23 @@ export const UNITS = ["%vol", "ppm", "%vol", "ppm"] as const;
 /** Text fields of the record and their length limits. */
 export const TEXT_FIELDS = ["site", "level", "location", "profile", "override"] as const;
 export const TEXT_MAX = [32, 32, 24, 24, 160] as const;
-const MAGIC = [0x4d, 0x57, 0x50, 0x01];
+const MAGIC = [0x4d, 0x57, 0x50, 0x02];
+/** Version byte of records with a CRC-32 trailer (read, never written). */
+const VERSION_1 = 0x01;
+
+/**
+ * CRC-32C (Castagnoli: reflected polynomial 0x82F63B78, initial value and final XOR 0xFFFFFFFF; check value
+ * of "123456789" = E3069283, the catalogue's "CRC-32/ISCSI") of `bytes[0, end)`. Bit by bit, no table: a
+ * record is a few hundred bytes, checked only on a commit, a read and a boot.
+ */
+export function crc32c(bytes: Uint8Array, end = bytes.length): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < end; i++) {
+    c ^= bytes[i]!;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
+  }
+  return ~c >>> 0;
+}
 /** Offset of the embedded runtime config record. */
 export const CONFIG_OFFSET = 12;
 const FIXED_BYTES = 4 + 8 + CONFIG_RECORD_BYTES + 64;
@@ -94,7 +115,7 @@ export function encodeProvisioning(r: ProvisioningRecord): Uint8Array {
     out[p++] = t.length;
     for (let i = 0; i < t.length; i++) out[p++] = t.charCodeAt(i);
   }
-  v.setUint32(p, crc32(out, 0, p), true);
+  v.setUint32(p, crc32c(out, p), true);
   return out;
 }
 
@@ -123,11 +144,16 @@ export function decodeProvisioning(bytes: Uint8Array): ProvisioningRecord {
     new ProvisioningError("bad-encoding", "config", why, bytes.length);
   if (bytes.length < FIXED_BYTES + 5 + 4)
     throw bad(`a provisioning record is at least ${FIXED_BYTES + 9} bytes, got ${bytes.length}`);
-  for (let i = 0; i < 4; i++)
-    if (bytes[i] !== MAGIC[i]) throw bad("not a minewatch provisioning record (version 1): wrong magic");
+  for (let i = 0; i < 3; i++)
+    if (bytes[i] !== MAGIC[i]) throw bad("not a minewatch provisioning record: wrong magic");
+  const version = bytes[3]!;
+  if (version !== MAGIC[3] && version !== VERSION_1)
+    throw bad(`provisioning record version ${version} is not one this firmware reads (1, 2)`);
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = bytes.length - 4;
-  if (v.getUint32(end, true) !== crc32(bytes, 0, end)) throw bad("provisioning record fails its CRC-32");
+  const check = version === VERSION_1 ? crc32(bytes, 0, end) : crc32c(bytes, end);
+  if (v.getUint32(end, true) !== check)
+    throw bad(`provisioning record fails its ${version === VERSION_1 ? "CRC-32" : "CRC-32C"}`);
   let config: NodeConfig;
   try {
     config = decodeConfig(bytes.subarray(CONFIG_OFFSET, CONFIG_OFFSET + CONFIG_RECORD_BYTES));

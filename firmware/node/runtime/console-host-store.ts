@@ -10,6 +10,7 @@
  * change "config" without touching "provapl", so a boot never undoes them.
  */
 import type { Calibration } from "../../sensing/gas/index.js";
+import { crc32 } from "../crc32.js";
 import { encodeConfig } from "./config.js";
 import { decodeProvisioning, type ProvisioningRecord } from "./console-host-record.js";
 import { KEY_CONFIG, type KeyValueStore, readBytes, readU32, writeU32 } from "./storage.js";
@@ -19,10 +20,60 @@ export const KEY_PROV_APPLIED = "provapl";
 export const KEY_SECRET = "psecret";
 /** Factory identity (EUI-64) written at manufacture; a provisioning record's node id takes precedence. */
 export const KEY_FACTORY_NODE_ID = "nodeid";
-/** Console key slots -> key-value keys and lengths (main.ts reads "key" and "mqttpw"). */
+/**
+ * Calibration age per gas (CH4, CO, O2, H2S): f64 LE powered-on ms since that gas was last calibrated (NaN =
+ * not known) x 4 | CRC-32. See CAL_AGE_SAVE_MS for why powered-on time and how often it is written.
+ */
+export const KEY_CAL_AGE = "calage";
+const CAL_AGE_BYTES = 4 * 8 + 4;
+/**
+ * Calibration age is kept as powered-on time, saved every minute and at each calibration (DEFAULT).
+ * Why not wall time: the node has none until a time sync (LoRaWAN DeviceTime / a Time downlink), which a
+ * node out of coverage or on the bench may never get, and an overdue check that waits for a sync is silent
+ * when it matters; powered-on time needs nothing but the node's own clock. What it misses: time the node
+ * spends switched off (on a shelf) and up to one save period per reboot. A gas node in service is powered
+ * around the clock (DESIGN.md), so in service the two agree; shelf time is the field-tech tool's to judge
+ * from its registry (wall-clock dates of every calibration). One write a minute is about 0.5 M small NVS
+ * writes a year, which NVS wear levelling spreads across its pages (ESP-IDF NVS: entries in 4 KB pages,
+ * erased only when a page fills).
+ */
+export const CAL_AGE_SAVE_MS = 60_000;
+
+/** The stored calibration ages (ms, NaN = unknown), or all NaN when none is stored or it is torn. */
+export function loadCalibrationAges(kv: KeyValueStore): Float64Array {
+  const out = new Float64Array(4).fill(Number.NaN);
+  let b: Uint8Array | undefined;
+  try {
+    b = readBytes(kv, KEY_CAL_AGE);
+  } catch {
+    return out;
+  }
+  if (!b || b.length !== CAL_AGE_BYTES) return out;
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  if (v.getUint32(32, true) !== crc32(b, 0, 32)) return out;
+  for (let g = 0; g < 4; g++) {
+    const age = v.getFloat64(g * 8, true);
+    out[g] = age >= 0 && Number.isFinite(age) ? age : Number.NaN;
+  }
+  return out;
+}
+
+/** Stores the calibration ages (ms, NaN = unknown). Throws what the storage throws. */
+export function storeCalibrationAges(kv: KeyValueStore, agesMs: Float64Array): void {
+  const b = new Uint8Array(CAL_AGE_BYTES);
+  const v = new DataView(b.buffer);
+  for (let g = 0; g < 4; g++) v.setFloat64(g * 8, agesMs[g]!, true);
+  v.setUint32(32, crc32(b, 0, 32), true);
+  kv.write(KEY_CAL_AGE, b.buffer as ArrayBuffer);
+}
+
+/** Console key slots -> key-value keys and lengths (main.ts reads "key"; transports-from-config.ts the rest). */
 export const KEY_SLOTS: Readonly<Record<string, { kv: string; min: number; max: number }>> = {
   mac: { kv: "key", min: 16, max: 16 },
   "lorawan-appkey": { kv: "appkey", min: 16, max: 16 },
+  // OTAA identity (runtime/transports-from-config.ts writes all three to the modem before a join).
+  "lorawan-deveui": { kv: "deveui", min: 8, max: 8 },
+  "lorawan-joineui": { kv: "joineui", min: 8, max: 8 },
   "mqtt-password": { kv: "mqttpw", min: 1, max: 64 },
 };
 
@@ -99,8 +150,9 @@ function readOr(kv: KeyValueStore, key: string, bytes: number): Uint8Array | nul
 /**
  * Call before constructing the runtime: finishes a provisioning commit that a power cut interrupted after
  * its commit point (writes the record's runtime config to "config"), and returns the identity, key, profile,
- * location and calibrations the runtime must boot with. `nowMs` is the boot time on the runtime's clock
- * (calibration age restarts at boot: the node has no wall clock before a time sync).
+ * location and calibrations the runtime must boot with. `nowMs` is the boot time on the runtime's clock;
+ * each calibration is dated `nowMs - its stored age` (KEY_CAL_AGE), so "calibration overdue" carries across
+ * reboots (an unknown age counts from this boot).
  */
 export function bootProvisioning(kv: KeyValueStore, nowMs: number): BootProvisioning {
   const p = loadProvisioning(kv);
@@ -125,22 +177,31 @@ export function bootProvisioning(kv: KeyValueStore, nowMs: number): BootProvisio
     key,
     profile: p.record.profile,
     location: p.record.location,
-    calibrations: calibrationsOf(p.record, nowMs),
+    calibrations: calibrationsOf(p.record, nowMs, loadCalibrationAges(kv)),
   };
 }
 
-/** The record's calibrations as the gas pipeline takes them (undefined: factory front end). */
-export function calibrationsOf(r: ProvisioningRecord, nowMs: number): (Calibration | undefined)[] {
+/**
+ * The record's calibrations as the gas pipeline takes them, dated `nowMs - agesMs[g]` (NaN or no age: dated
+ * `nowMs`). A gas without a stored calibration (NaN gain) runs on the factory front end (gain 1, offset 0):
+ * undefined unless its age is known, then that front end with its date, so its overdue check carries too.
+ */
+export function calibrationsOf(
+  r: ProvisioningRecord,
+  nowMs: number,
+  agesMs?: Float64Array,
+): (Calibration | undefined)[] {
   const out: (Calibration | undefined)[] = [];
   for (let g = 0; g < 4; g++) {
     const gain = r.calGain[g]!;
     const offset = r.calOffset[g]!;
+    const age = agesMs?.[g];
+    const known = age !== undefined && !Number.isNaN(age);
+    const calibratedAtMs = known ? nowMs - age : nowMs;
     // value = gain x raw + offset as the pipeline's two points: raw 0 -> offset, raw 1 -> gain + offset.
-    out.push(
-      Number.isNaN(gain)
-        ? undefined
-        : { zeroRaw: 0, zeroValue: offset, spanRaw: 1, spanValue: gain + offset, calibratedAtMs: nowMs },
-    );
+    if (Number.isNaN(gain))
+      out.push(known ? { zeroRaw: 0, zeroValue: 0, spanRaw: 1, spanValue: 1, calibratedAtMs } : undefined);
+    else out.push({ zeroRaw: 0, zeroValue: offset, spanRaw: 1, spanValue: gain + offset, calibratedAtMs });
   }
   return out;
 }

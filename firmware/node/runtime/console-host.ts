@@ -5,7 +5,10 @@
  *   (console-host-store.ts); set-points and periods apply at once, identity / profile / location /
  *   calibrations of another profile at the next boot (main.ts and SimNode boot through bootProvisioning).
  * - keys: write-only key-value entries (KEY_SLOTS); the reply carries only a key check value.
- * - calibration: zero / span on the smoothed reading, stored in the record (the same atomic commit).
+ * - calibration: zero / span on the mean of the last few unsmoothed readings, refused while they are not
+ *   stable (console-host-calibrate.ts), stored in the record (the same atomic commit); each gas's
+ *   calibration age is kept in powered-on time and saved every CAL_AGE_SAVE_MS (console-host-store.ts), so
+ *   "calibration overdue" carries across reboots.
  * - bump test, reboot, the provisioning secret, the interlock's local reset.
  * Works with no runtime running (a node not yet provisioned boots the console alone): the commands that
  * need live readings then refuse with `not-running`. Runs on XS: no Node API; nothing here is per sample.
@@ -42,13 +45,16 @@ import {
   UNITS,
 } from "./console-host-record.js";
 import {
+  CAL_AGE_SAVE_MS,
   calibrationsOf,
   finishCommit,
   KEY_FACTORY_NODE_ID,
   KEY_PROV_APPLIED,
   KEY_SECRET,
   KEY_SLOTS,
+  loadCalibrationAges,
   loadProvisioning,
+  storeCalibrationAges,
   storeProvisioning,
 } from "./console-host-store.js";
 import { GasChannels } from "./gas.js";
@@ -87,6 +93,7 @@ export class RuntimeConsoleHost implements ConsoleHost {
   readonly #o: RuntimeConsoleHostOptions;
   #bumpTimer: TimerId | undefined;
   readonly #onBumpTimeout: () => void;
+  #ageTimer: TimerId | undefined;
   /** Gas under bump test (protocol channel), -1 when off. */
   bumpChannel = -1;
 
@@ -96,6 +103,46 @@ export class RuntimeConsoleHost implements ConsoleHost {
       this.#bumpTimer = undefined;
       this.bumpChannel = -1;
     };
+    // Calibration ages are saved while this boot's runtime runs (a node without one has no pipelines).
+    if (options.runtime())
+      this.#ageTimer = options.clock.setTimer(() => this.#saveAgesTick(), CAL_AGE_SAVE_MS, CAL_AGE_SAVE_MS);
+  }
+
+  #saveAgesTick(): void {
+    if (!this.#o.runtime()) {
+      // This boot's runtime is gone (a reboot made a new host): stop.
+      if (this.#ageTimer !== undefined) this.#o.clock.clearTimer(this.#ageTimer);
+      this.#ageTimer = undefined;
+      return;
+    }
+    try {
+      this.saveCalibrationAges();
+    } catch {
+      // Storage failed: the next period tries again; meanwhile the stored ages only make overdue come later
+      // by the time lost, never hide it for longer than the failure lasts.
+    }
+  }
+
+  /**
+   * Powered-on ms since each fitted gas's calibration, from the running pipelines (unfitted gases keep the
+   * stored age). Undefined without a runtime or gas channels.
+   */
+  #agesNow(): Float64Array | undefined {
+    const gas = this.#o.runtime()?.gas;
+    if (!gas) return undefined;
+    const ages = loadCalibrationAges(this.#o.storage);
+    const now = this.#o.clock.now();
+    for (let ch = 0; ch < 4; ch++) {
+      const p = gas.pipelines[ch];
+      if (p) ages[ch] = now - p.calibratedAtMs;
+    }
+    return ages;
+  }
+
+  /** Writes the calibration ages now (the timer does every CAL_AGE_SAVE_MS). Throws what storage throws. */
+  saveCalibrationAges(): void {
+    const ages = this.#agesNow();
+    if (ages) storeCalibrationAges(this.#o.storage, ages);
   }
 
   /** The node's identity now: the runtime's, else the stored record's, else the factory's (or null). */
@@ -203,10 +250,11 @@ export class RuntimeConsoleHost implements ConsoleHost {
     } catch (e) {
       return refusalOf(e);
     }
-    return this.#commit(record, bytes.slice());
+    return this.#commit(record, bytes.slice(), -1);
   }
 
-  #commit(record: ProvisioningRecord, bytes: Uint8Array): ConsoleRefusal | null {
+  /** `calibratedCh`: the gas a CAL command just calibrated (its age restarts), -1 for none. */
+  #commit(record: ProvisioningRecord, bytes: Uint8Array, calibratedCh: number): ConsoleRefusal | null {
     const kv = this.#o.storage;
     let seq: number;
     try {
@@ -233,7 +281,10 @@ export class RuntimeConsoleHost implements ConsoleHost {
     // clean start of a boot (the tool sends REBOOT after a commit); the boot finishes the commit.
     if (gas && (gas.setup.profile !== record.profile || gas.setup.location !== record.location)) return null;
     const calibrationsBefore = gas?.setup.calibrations;
-    if (gas) gas.setup.calibrations = calibrationsOf(record, this.#o.clock.now());
+    // Every gas keeps its calibration's age across a config commit; only the one just calibrated restarts.
+    const ages = this.#agesNow();
+    if (ages && calibratedCh >= 0) ages[calibratedCh] = 0;
+    if (gas) gas.setup.calibrations = calibrationsOf(record, this.#o.clock.now(), ages);
     const refusedBefore = rt.configRefused;
     const entries = [];
     for (let id = 0; id < CONFIG_PARAMS.length; id++)
@@ -360,8 +411,15 @@ export class RuntimeConsoleHost implements ConsoleHost {
     r.calGain[ch] = gain;
     r.calOffset[ch] = offset;
     r.config = rt.config;
-    const failed = this.#commit(r, encodeProvisioning(r));
+    const failed = this.#commit(r, encodeProvisioning(r), ch);
     if (failed) return failed;
+    try {
+      // The new calibration's age (0) reaches storage now, not at the next save tick. A power cut before
+      // this write leaves the old age with the new calibration: overdue then shows early, never late.
+      this.saveCalibrationAges();
+    } catch {
+      // Stored with the next tick.
+    }
     return { value: step.value, unit: UNITS[ch]! };
   }
 

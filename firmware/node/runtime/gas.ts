@@ -86,16 +86,17 @@ export class GasChannels {
     for (const ch of fitted) {
       if (!(ch >= Channel.Ch4 && ch <= Channel.H2s))
         throw new RuntimeError("bad-option", `gas channel ${ch} is not 0..3`, ch);
-      this.pipelines[ch] = this.#build(ch, config, startMs);
+      this.pipelines[ch] = this.#build(ch, config, startMs, startMs);
     }
   }
 
-  #build(ch: number, config: NodeConfig, startMs: number): GasChannelPipeline {
+  /** `uncalibratedAtMs`: the calibration time when setup.calibrations has none for `ch` (factory front end). */
+  #build(ch: number, config: NodeConfig, startMs: number, uncalibratedAtMs: number): GasChannelPipeline {
     return new GasChannelPipeline({
       gas: CHANNEL_GAS[ch]!,
       profile: this.setup.profile,
       location: this.setup.location,
-      calibration: this.setup.calibrations?.[ch] ?? identityCalibration(startMs),
+      calibration: this.setup.calibrations?.[ch] ?? identityCalibration(uncalibratedAtMs),
       periodMs: this.periodMs,
       startMs,
       settings: gasOverrides(this.setup, ch, config),
@@ -103,17 +104,24 @@ export class GasChannels {
   }
 
   /**
-   * Rebuilds every pipeline for a new configuration, carrying over the A2 latches and the STEL/TWA
-   * integrals. Throws (GasError) before anything changes when the new settings are invalid.
+   * Rebuilds every pipeline for a new configuration (set-points, or calibrations put in setup.calibrations).
+   * The sensors stayed powered, so each new pipeline keeps the old one's power-on time (warm-up is not
+   * flagged again: it belongs to sensor power-on, boot or sensor reset, not to a config apply), its
+   * readings (READ and calibration continue), its A2 latch and its STEL/TWA integrals; a latch the new
+   * set-points no longer have is dropped, STEL/TWA are judged against the new limits at once.
+   * Throws (GasError) before anything changes when the new settings are invalid.
    */
-  reconfigure(config: NodeConfig, startMs: number): void {
+  reconfigure(config: NodeConfig, _nowMs: number): void {
     const next: (GasChannelPipeline | undefined)[] = [];
-    for (let ch = 0; ch < 4; ch++)
-      next[ch] = this.pipelines[ch] ? this.#build(ch, config, startMs) : undefined;
+    for (let ch = 0; ch < 4; ch++) {
+      const old = this.pipelines[ch];
+      next[ch] = old ? this.#build(ch, config, old.startMs, old.calibratedAtMs) : undefined;
+    }
     for (let ch = 0; ch < 4; ch++) {
       const old = this.pipelines[ch];
       const p = next[ch];
       if (!old || !p) continue;
+      p.continueReadings(old);
       if (!Number.isNaN(old.lastMs)) {
         if (this.#state.length < old.stateLength) this.#state = new Float64Array(old.stateLength);
         old.exportState(this.#state, 0);

@@ -45,6 +45,12 @@ export class EmaFilter {
     return this.value;
   }
 
+  /** Takes over another filter's state (same sensor, new settings): no restart from the next sample. */
+  continueFrom(other: EmaFilter): void {
+    this.value = other.value;
+    this.#lastMs = other.#lastMs;
+  }
+
   reset(): void {
     this.value = Number.NaN;
     this.#lastMs = Number.NaN;

@@ -25,6 +25,9 @@
  *   ch4.check(tMs)                               // no sample came: lets the no-data fault fire on time
  *   ch4.acknowledge()                            // operator reset of a latched A2 (only once the gas cleared)
  *   ch4.exportState(f64, 0) / importState(f64, 0, shiftMs)   // A2 latch + STEL/TWA across restarts
+ *   ch4.recentValues(f64)                        // last RECENT_SAMPLES unsmoothed readings, oldest first (calibration)
+ *   next.continueReadings(ch4)                   // new settings, same powered sensor: readings + filter carry on
+ *   ch4.startMs, ch4.calibratedAtMs              // sensor power-on (warm-up) and calibration time
  *   gasAlarmNames(ch4.alarms), gasFaultNames(ch4.faults)     // ["A1", "A2"], ["stuck"] for logs / JSON
  *
  * Contract:
@@ -88,5 +91,5 @@ export { GasError, type GasErrorCode, isGasError } from "./errors.js";
 export { RollingExposure } from "./exposure.js";
 export { type FaultLimits, FaultMonitor } from "./faults.js";
 export { EmaFilter, emaT90Ms } from "./filter.js";
-export { type GasChannelOptions, GasChannelPipeline } from "./pipeline.js";
+export { type GasChannelOptions, GasChannelPipeline, RECENT_SAMPLES } from "./pipeline.js";
 export { RateOfRise, Threshold } from "./setpoints.js";

@@ -34,6 +34,13 @@ const STEL_WINDOW_MS = 15 * 60_000;
 const STEL_BUCKETS = 15;
 const TWA_WINDOW_MS = 8 * 3_600_000;
 const TWA_BUCKETS = 32;
+/**
+ * Calibrated readings kept for a zero/span calibration (the last 5 samples: 5 s at the 1 s nominal period).
+ * Calibration averages these unsmoothed readings and refuses while they spread: the smoothing filter
+ * (filter.ts) lags a step by T90 = 2.3 tau, so a span taken on `filtered` while it still rises gives a wrong
+ * gain (measured 8.9 % high on CO in the simulator); the raw readings are at the gas as soon as the cell is.
+ */
+export const RECENT_SAMPLES = 5;
 
 export class GasChannelPipeline {
   readonly gas: GasName;
@@ -60,6 +67,9 @@ export class GasChannelPipeline {
   state: GasStateCode = GasState.Normal;
   /** Time of the last push or check. */
   lastMs = Number.NaN;
+  /** Sensor power-on time (warm-up counts from here) and the calibration's time, same time base. */
+  readonly startMs: number;
+  readonly calibratedAtMs: number;
 
   #cal: TwoPointCalibration;
   #filter: EmaFilter;
@@ -74,6 +84,9 @@ export class GasChannelPipeline {
   #rorLimit: Threshold | null;
   #faults: FaultMonitor;
   #gapMs: number;
+  /** Ring of the last RECENT_SAMPLES calibrated readings (NaN = no data), preallocated; #recentNext = next slot. */
+  #recent = new Float64Array(RECENT_SAMPLES).fill(Number.NaN);
+  #recentNext = 0;
 
   constructor(o: GasChannelOptions) {
     if (!(typeof o.periodMs === "number" && o.periodMs > 0 && Number.isFinite(o.periodMs)))
@@ -86,6 +99,8 @@ export class GasChannelPipeline {
     this.location = o.location;
     this.settings = s;
     this.periodMs = o.periodMs;
+    this.startMs = o.startMs;
+    this.calibratedAtMs = o.calibration.calibratedAtMs;
     this.#cal = new TwoPointCalibration(o.calibration, o.temperatureCompensation ?? null);
     this.#filter = new EmaFilter(s.filterTauMs);
     const rising = s.direction === "rising";
@@ -134,6 +149,8 @@ export class GasChannelPipeline {
     let v = this.#cal.apply(raw, tempC);
     if (!Number.isFinite(v)) v = Number.NaN;
     this.value = v;
+    this.#recent[this.#recentNext] = v;
+    this.#recentNext = this.#recentNext + 1 === RECENT_SAMPLES ? 0 : this.#recentNext + 1;
     this.filtered = this.#filter.update(tMs, v);
     // The rate and the averages see the reading clipped to the measuring range: beyond it the number is not
     // a concentration (OVER_RANGE / OUT_OF_RANGE say so), and 1e308 must not overflow an integral.
@@ -163,6 +180,29 @@ export class GasChannelPipeline {
     } else alarms |= this.alarms & GasAlarm.OVER_RANGE;
     this.#settle(alarms, this.#faults.update(tMs, v));
     return (this.alarmsChanged | this.faultsChanged) !== 0;
+  }
+
+  /**
+   * Copies the last RECENT_SAMPLES calibrated readings, oldest first, into `out` (NaN where there was no
+   * data or fewer samples so far). For calibration; not per sample.
+   */
+  recentValues(out: Float64Array): void {
+    for (let i = 0; i < RECENT_SAMPLES; i++) out[i] = this.#recent[(this.#recentNext + i) % RECENT_SAMPLES]!;
+  }
+
+  /**
+   * Takes over the live readings of the pipeline this one replaces (a reconfigure of the same sensor, which
+   * stayed powered): the recent readings, the last value and the smoothing filter's state, so READ and a
+   * calibration right after a config apply see the gas, not "no reading yet". Before the first push.
+   */
+  continueReadings(from: GasChannelPipeline): void {
+    if (!Number.isNaN(this.lastMs))
+      throw new GasError("bad-state", "continueReadings after samples were pushed", this.lastMs);
+    this.#recent.set(from.#recent);
+    this.#recentNext = from.#recentNext;
+    this.value = from.value;
+    this.filtered = from.filtered;
+    this.#filter.continueFrom(from.#filter);
   }
 
   /** Time passes without a sample (the runtime's timer): same as a push with no data. */
