@@ -1,8 +1,11 @@
 /**
  * Device entry for the board: wires Moddable's Timer and Time.ticks (the Clock), embedded:storage/key-value
  * (config, counters, identity), the "outbox" flash partition, the device provider's IO (sensors), native
- * crypto and the MQTT client into the node runtime, then starts it. The variant comes from the manifest's
- * config.
+ * crypto and the transports into the node runtime, then starts it. The variant comes from the manifest's
+ * config. Transports (runtime/transports-from-config.ts): config "transport" mqtt | lorawan | both; MQTT
+ * through Moddable's client, LoRaWAN through the LoRa-E5 / Wio-E5 AT modem on the UART config.ports.modem
+ * (pins modemReceive / modemTransmit), OTAA with DevEUI / JoinEUI / AppKey from key-value storage (the
+ * console's KEY.SET), region lorawanRegion and data rate lorawanDataRate.
  * Provisioning console (firmware/node/console.ts, protocol/SPEC-console.md) on the UART the manifest names
  * (config.ports.console, pins consoleReceive / consoleTransmit, consoleBaud; the DevKitC's UART0 on its USB
  * bridge at 115200). It is opened first and outlives the runtime: a node without an identity (a record's
@@ -30,9 +33,9 @@ import { Outbox } from "./node/outbox.js";
 import { boardConfigDigest, boardFrameMac } from "./node/runtime/board-crypto.js";
 import { bootProvisioning, RuntimeConsoleHost } from "./node/runtime/console-host.js";
 import { RuntimeError } from "./node/runtime/errors.js";
-import { MqttLink } from "./node/runtime/mqtt-link.js";
 import { restartBoard } from "./node/runtime/restart.js";
-import { type KeyValueStore, readBytes } from "./node/runtime/storage.js";
+import type { KeyValueStore } from "./node/runtime/storage.js";
+import { type TransportConfig, transportsFromConfig } from "./node/runtime/transports-from-config.js";
 import {
   type BatteryWiring,
   openBattery,
@@ -41,7 +44,7 @@ import {
   type Variant,
 } from "./node/runtime/wiring.js";
 import { NodeRuntime } from "./node/runtime.js";
-import type { Transport } from "./node/transport.js";
+import type { E5SerialClass } from "./node/transports/lorawan/lora-e5.js";
 import type { MqttClientClass } from "./node/transports/mqtt.js";
 
 /** Moddable Timer as the runtime's Clock (ids are small integers mapped to Timer objects). */
@@ -74,16 +77,15 @@ class ModdableClock implements Clock {
 
 interface BoardConfig {
   ports?: { i2c?: number; spi?: number; serial?: number; modem?: number; console?: number };
+  /** The LoRaWAN modem's UART pins are pins.modemReceive / pins.modemTransmit (transports-from-config.ts). */
   pins?: Record<string, number | undefined>;
   consoleBaud?: number;
 }
 
-interface ManifestConfig {
+interface ManifestConfig extends TransportConfig {
   variant?: Variant;
   /** Battery sense ADC (pin, divider ratio, low threshold): runtime/wiring.ts BatteryWiring. */
   battery?: BatteryWiring;
-  site?: string;
-  mqttHost?: string;
   profile?: string;
   location?: string;
 }
@@ -200,7 +202,6 @@ function bootRuntime(
   // Opened (all outputs low) before anything else can fail after it; closed with the sensors on a trip.
   const interlock = interlockIo(config, variant);
   const battery = openBattery((device.io as unknown as { Analog?: AnalogClass }).Analog, config.battery);
-  const transports: Transport[] = [];
   // Moddable's MQTT client manifest publishes its settings on the global `device` (device.network.mqtt),
   // not on the embedded:provider/builtin default export.
   const network = (
@@ -208,21 +209,18 @@ function bootRuntime(
       device?: { network?: { mqtt?: { io: MqttClientClass } & Record<string, unknown> } };
     }
   ).device?.network;
-  if (network?.mqtt && config.mqttHost && config.site) {
-    const password = readBytes(kv, "mqttpw");
-    transports.push(
-      new MqttLink({
-        Client: network.mqtt.io,
-        clientOptions: network.mqtt,
-        clock,
-        random: Math.random, // XS on ESP32 seeds Math.random from the hardware RNG (esp_random)
-        host: config.mqttHost,
-        site: config.site,
-        nodeId: hexOf(nodeId),
-        ...(password ? { password: String.fromCharCode(...password) } : {}),
-      }),
-    );
-  }
+  const { transports, errors } = transportsFromConfig({
+    config,
+    clock,
+    storage: kv,
+    random: Math.random, // XS on ESP32 seeds Math.random from the hardware RNG (esp_random)
+    nodeIdHex: hexOf(nodeId),
+    Serial: (device.io as unknown as { Serial: E5SerialClass }).Serial,
+    mqtt: network?.mqtt,
+  });
+  // A transport that cannot open is left out, not fatal: the node still protects locally. xsbug / the
+  // serial log show why.
+  for (const e of errors) trace(`minewatch: transport not opened: ${e.message} (${e.code})\n`);
   const close = (): void => {
     runtime.stop(); // every interlock output low first
     sensors.close();

@@ -15,6 +15,8 @@
  * - The duty-cycle law and the payload limit stay the transport's business: a retry waits for the band.
  * Counters: txCount = uplinks handed to the modem (first sends and retries), txFailCount = confirmed
  * uplinks that ended without an ACK, rxCount = downlinks.
+ * The one LoRaWAN adapter: firmware/main.ts (through transports-from-config.ts) and the simulator
+ * (host-sim/sim/lorawan-link.ts) both use this class.
  */
 import type { Clock, TimerId } from "../clock.js";
 import type { Transport, TransportCounters, TransportEvents } from "../transport.js";

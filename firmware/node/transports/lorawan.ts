@@ -1,7 +1,8 @@
 /**
  * The node's LoRaWAN transport through a UART AT-command modem (Seeed LoRa-E5, driver in lorawan/lora-e5.ts).
  *
- * - Joins by OTAA at start (the modem holds DevEui/AppEui/AppKey, provisioned by the field tech), with
+ * - Joins by OTAA at start (DevEUI / JoinEUI / AppKey from `keys`, written to the modem before each join;
+ *   one not given stays as the modem holds it), with
  *   exponential backoff and jitter between failed joins (equal jitter, reconnect-backoff.ts): a fleet that
  *   lost its gateway does not rejoin in lockstep.
  * - Frames are opaque bytes sent on one FPort (10, protocol/SPEC.md) at a fixed data rate (ADR off: the
@@ -30,26 +31,31 @@ import { JOIN_REQUEST_BYTES, LORAWAN_UPLINK_OVERHEAD_BYTES, timeOnAirMs } from "
 import { DutyCycle } from "./lorawan/duty-cycle.js";
 import { LoRaWanError } from "./lorawan/errors.js";
 import {
+  checkOtaaKeys,
   E5_MAX_SEND_BYTES,
   E5_RESULT_NAMES,
   E5Op,
   type E5OpCode,
+  type E5OtaaKeys,
   E5Result,
   type E5ResultCode,
-  type E5SerialClass,
   LoraE5,
+  type LoraE5Options,
 } from "./lorawan/lora-e5.js";
 import { type DataRate, dataRate, type Region, regionByName, subBandIndex } from "./lorawan/regions.js";
 import { type BackoffPolicy, backoffDelayMs } from "./reconnect-backoff.js";
 
 export { LoRaWanError } from "./lorawan/errors.js";
+export type { E5OtaaKeys } from "./lorawan/lora-e5.js";
 
 export interface LoRaWanTransportOptions {
-  serial: { io: E5SerialClass; port: number; receive?: number; transmit?: number; baud?: number };
+  serial: LoraE5Options["serial"];
   clock: Clock;
   /** Uniform in [0, 1): the seeded PRNG in the simulator, the hardware RNG on the board. */
   random: () => number;
   region: "EU868" | "RU864";
+  /** OTAA identity written to the modem before joining (lorawan/lora-e5.ts E5OtaaKeys). */
+  keys?: E5OtaaKeys;
   /** Data-rate index (DR0..DR6), fixed; default DR0 (longest range, 51-byte limit). */
   dataRate?: number;
   /** Default 10 (protocol/SPEC.md). */
@@ -152,6 +158,7 @@ export class LoRaWanTransport {
       throw new LoRaWanError("bad-option", "LoRaWAN transport: clock and random are required", o?.clock);
     }
     this.region = regionByName(o.region);
+    checkOtaaKeys(o.keys);
     this.dataRate = o.dataRate ?? 0;
     this.#dr = dataRate(this.region, this.dataRate);
     this.#fPort = checkInt("fPort", o.fPort ?? 10, 1, 223); // LoRaWAN 1.0.x: 224..255 are reserved
@@ -276,7 +283,7 @@ export class LoRaWanTransport {
     this.#clearTimer();
     if (!this.#running || this.#modem.op !== E5Op.None) return;
     if (!this.#configured) {
-      this.#modem.configure(this.region.name, this.dataRate, this.#fPort, this.#trials);
+      this.#modem.configure(this.region.name, this.dataRate, this.#fPort, this.#trials, this.#o.keys);
       return;
     }
     const now = this.#o.clock.now();

@@ -7,6 +7,9 @@
  *   `+<COMMAND>: ERROR(<n>)` with n (section 2.4): -1 parameter invalid, -10 command unknown, -11 wrong
  *   format, -12 unavailable in the current mode, -20 more than 15 parameters, -21 command longer than 528
  *   bytes, -22 end symbol (LF) timeout, -23 invalid character, -24 either of -21/-22/-23.
+ * - AT+ID=DevEui,"<8 bytes hex>" / AT+ID=AppEui,"..." answer `+ID: DevEui, xx:xx:..` (one line);
+ *   AT+KEY=APPKEY,"<16 bytes hex>" answers `+KEY: APPKEY <hex>`; a malformed value ERROR(-1) (sections
+ *   AT+ID and AT+KEY).
  * - AT+JOIN: `Start`, `NORMAL`, then `Network joined` + `NetID .. DevAddr ..` or `Join failed`, then `Done`;
  *   alone: `LoRaWAN modem is busy`, `Joined already`, `Not in OTAA mode`.
  * - AT+MSGHEX / AT+CMSGHEX (the answer repeats the command name): `Start`, `Wait ACK` (confirmed),
@@ -35,6 +38,7 @@ export const AtCommand = Object.freeze({
   Reset: 12,
   Ver: 13,
   Info: 14,
+  Key: 15,
 });
 export type AtCommandId = (typeof AtCommand)[keyof typeof AtCommand];
 
@@ -95,6 +99,7 @@ const NAMES: readonly [Uint8Array, AtCommandId][] = [
   [ascii("RESET"), AtCommand.Reset],
   [ascii("VER"), AtCommand.Ver],
   [ascii("INFO"), AtCommand.Info],
+  [ascii("KEY"), AtCommand.Key],
 ];
 
 /** Phrases matched at the start of the text; the longest distinct prefixes first where they overlap. */

@@ -6,7 +6,8 @@
  *
  * One operation at a time (the modem runs one LoRaWAN transaction at a time and answers anything else
  * with "LoRaWAN modem is busy"), each reported once through `onResult(op, result, value)`:
- * - `configure(region, dataRate, fPort, confirmedTrials)`: the command queue AT, AT+MODE=LWOTAA,
+ * - `configure(region, dataRate, fPort, confirmedTrials, keys?)`: the command queue AT, [AT+ID, AT+KEY: see
+ *   below], AT+MODE=LWOTAA,
  *   AT+DR=<region>, AT+DR=DR<n>, AT+ADR=OFF, AT+PORT=<p>, AT+RETRY=<n>, sent one after the other; the first
  *   ERROR(n) or timeout ends it.
  * - `join()`: AT+JOIN -> Joined / JoinFailed / Busy / NotOtaa.
@@ -17,8 +18,10 @@
  *   the duty cycle then; `op` tells which).
  * Allocation: none per byte, per line or per send in steady state (the command is built in a preallocated
  * buffer and written through a view cached per length); a downlink hands out a fresh copy of its bytes.
- * Keys and EUIs are provisioned into the modem by the field tech (AT+KEY, AT+ID), not by this driver, so
- * no secret ever crosses this UART at run time.
+ * OTAA identity: `configure` writes the DevEUI, JoinEUI (the AT set's "AppEui") and AppKey it is given
+ * (AT+ID=DevEui, AT+ID=AppEui, AT+KEY=APPKEY; the node keeps them in key-value storage, written by the
+ * console's KEY.SET) before the join; one it is not given stays as the modem holds it. An ID step finishes
+ * only on the answer line naming that ID (the modem's ID query prints DevAddr, DevEui and AppEui lines).
  */
 import type { Clock, TimerId } from "../../clock.js";
 import {
@@ -84,6 +87,8 @@ export interface E5SerialClass {
   new (options: {
     baud: number;
     port: number;
+    /** Moddable's desktop simulator (lin) opens a serial device by path, e.g. a USB-UART to a Wio-E5. */
+    device?: string;
     receive?: number;
     transmit?: number;
     format: "number";
@@ -91,8 +96,25 @@ export interface E5SerialClass {
   }): E5Serial;
 }
 
+/** OTAA identity written to the modem before a join; each one left out stays as the modem holds it. */
+export interface E5OtaaKeys {
+  /** 8 bytes, most significant first (as printed on the label and in the network server). */
+  devEui?: Uint8Array;
+  /** 8 bytes (LoRaWAN 1.0.x AppEUI). */
+  joinEui?: Uint8Array;
+  /** 16 bytes (AES-128 root key). */
+  appKey?: Uint8Array;
+}
+
 export interface LoraE5Options {
-  serial: { io: E5SerialClass; port: number; receive?: number; transmit?: number; baud?: number };
+  serial: {
+    io: E5SerialClass;
+    port: number;
+    receive?: number;
+    transmit?: number;
+    baud?: number;
+    device?: string;
+  };
   clock: Clock;
   onResult: (op: E5OpCode, result: E5ResultCode, value: number) => void;
   onTxStart?: () => void;
@@ -103,6 +125,12 @@ export interface LoraE5Options {
 
 const P_AT = ascii("AT");
 const P_MODE = ascii("AT+MODE=LWOTAA");
+const P_ID_DEVEUI = ascii('AT+ID=DevEui,"');
+const P_ID_APPEUI = ascii('AT+ID=AppEui,"');
+const P_KEY_APPKEY = ascii('AT+KEY=APPKEY,"');
+const T_DEVEUI = ascii("DevEui");
+const T_APPEUI = ascii("AppEui");
+const T_APPKEY = ascii("APPKEY");
 const P_DR = ascii("AT+DR=");
 const P_DR_N = ascii("AT+DR=DR");
 const P_ADR = ascii("AT+ADR=OFF");
@@ -132,6 +160,8 @@ export class LoraE5 {
   // Configuration queue: commands built once per configure() call, sent in order.
   #steps: Uint8Array[] = [];
   #stepAnswers: AtCommandId[] = [];
+  /** For an identity step, the text its answer line starts with (other lines of that command are skipped). */
+  #stepTexts: (Uint8Array | undefined)[] = [];
   #step = 0;
 
   #op: E5OpCode = E5Op.None;
@@ -167,6 +197,7 @@ export class LoraE5 {
       port: s.port,
       receive: s.receive,
       transmit: s.transmit,
+      ...(s.device !== undefined ? { device: s.device } : {}),
       format: "number",
       onReadable(count: number) {
         self.#readable(count);
@@ -179,14 +210,38 @@ export class LoraE5 {
     return this.#op;
   }
 
-  configure(regionName: string, dataRate: number, fPort: number, confirmedTrials: number): void {
+  configure(
+    regionName: string,
+    dataRate: number,
+    fPort: number,
+    confirmedTrials: number,
+    keys?: E5OtaaKeys,
+  ): void {
     this.#idle("configure");
+    checkOtaaKeys(keys);
     const cmd = (build: (w: AtCommandWriter) => void): Uint8Array => {
       const w = new AtCommandWriter(64);
       build(w);
       w.end();
       return w.buffer.slice(0, w.length);
     };
+    const keySteps: Uint8Array[] = [];
+    const keyAnswers: AtCommandId[] = [];
+    const keyTexts: Uint8Array[] = [];
+    const key = (
+      prefix: Uint8Array,
+      value: Uint8Array | undefined,
+      answer: AtCommandId,
+      text: Uint8Array,
+    ) => {
+      if (!value) return;
+      keySteps.push(cmd((w) => w.bytes(prefix).hex(value, value.length).quote()));
+      keyAnswers.push(answer);
+      keyTexts.push(text);
+    };
+    key(P_ID_DEVEUI, keys?.devEui, AtCommand.Id, T_DEVEUI);
+    key(P_ID_APPEUI, keys?.joinEui, AtCommand.Id, T_APPEUI);
+    key(P_KEY_APPKEY, keys?.appKey, AtCommand.Key, T_APPKEY);
     this.#steps = [
       cmd((w) => w.bytes(P_AT)),
       cmd((w) => w.bytes(P_MODE)),
@@ -205,6 +260,11 @@ export class LoraE5 {
       AtCommand.Port,
       AtCommand.Retry,
     ];
+    // The identity goes in right after AT has shown that the modem answers.
+    this.#steps.splice(1, 0, ...keySteps);
+    this.#stepAnswers.splice(1, 0, ...keyAnswers);
+    this.#stepTexts = this.#steps.map(() => undefined);
+    for (let i = 0; i < keyTexts.length; i++) this.#stepTexts[1 + i] = keyTexts[i];
     this.#step = 0;
     this.#op = E5Op.Configure;
     this.#nextStep();
@@ -312,6 +372,11 @@ export class LoraE5 {
     }
     if (this.#op === E5Op.Configure) {
       if (p.kind === AtReply.Error) return this.#finish(E5Result.AtError, p.value);
+      const text = this.#stepTexts[this.#step];
+      if (text && !startsWith(p.line, p.dataStart, p.dataEnd, text)) {
+        this.unsolicitedLines++;
+        return;
+      }
       if (++this.#step === this.#steps.length) return this.#finish(E5Result.Ok, 0);
       this.#nextStep();
       return;
@@ -380,5 +445,29 @@ export class LoraE5 {
     this.#op = E5Op.None;
     this.#expect = AtCommand.Unknown;
     this.#onResult(op, result, value);
+  }
+}
+
+function startsWith(line: Uint8Array, start: number, end: number, text: Uint8Array): boolean {
+  if (end - start < text.length) return false;
+  for (let i = 0; i < text.length; i++) if (line[start + i] !== text[i]) return false;
+  return true;
+}
+
+/** Throws LoRaWanError "bad-option" naming a key of the wrong length (DevEUI/JoinEUI 8 bytes, AppKey 16). */
+export function checkOtaaKeys(keys: E5OtaaKeys | undefined): void {
+  checkKey("devEui", keys?.devEui, 8);
+  checkKey("joinEui", keys?.joinEui, 8);
+  checkKey("appKey", keys?.appKey, 16);
+}
+
+function checkKey(name: string, value: Uint8Array | undefined, bytes: number): void {
+  if (value === undefined) return;
+  if (!(value instanceof Uint8Array) || value.length !== bytes) {
+    throw new LoRaWanError(
+      "bad-option",
+      `LoRa-E5: ${name} must be ${bytes} bytes, got ${value instanceof Uint8Array ? value.length : typeof value}`,
+      value instanceof Uint8Array ? value.length : value,
+    );
   }
 }
