@@ -7,8 +7,10 @@
  * Modelled:
  * - Lines end with LF (CR LF accepted), case-insensitive names, at most 528 characters (else ERROR(-21)),
  *   unknown commands ERROR(-10), bad parameters ERROR(-1); answers `+NAME: ...` CR LF after `replyDelayMs`.
- * - AT, AT+ID, AT+MODE, AT+DR (band and DRn), AT+ADR, AT+PORT, AT+RETRY, AT+CLASS, AT+JOIN, AT+MSGHEX,
- *   AT+CMSGHEX. Keys and EUIs are assumed provisioned.
+ * - AT, AT+ID (query; set DevEui / AppEui: `AT+ID=DevEui,"hex"` answered `+ID: DevEui, xx:..:xx`),
+ *   AT+KEY=APPKEY,"hex" (answered `+KEY: APPKEY HEX`; the key is write-only: no query), AT+MODE, AT+DR (band
+ *   and DRn), AT+ADR, AT+PORT, AT+RETRY, AT+CLASS, AT+JOIN, AT+MSGHEX, AT+CMSGHEX. The identity written is
+ *   kept (`devEui`, `appEui`, `appKey`) and a set drops the session (the module must join again).
  * - Join: the join-request goes out on a default channel (duty cycle charged); the outcome comes from the
  *   seeded PRNG (`joinSuccessProbability`) or `failNextJoins`; join-accept lines 5 s after the request
  *   (LoRaWAN JOIN_ACCEPT_DELAY1), a failure after 6 s (JOIN_ACCEPT_DELAY2) plus the RX2 window.
@@ -100,6 +102,10 @@ export class LoraE5Model implements SerialPeer {
   joined = false;
   busy = false;
   fCnt = 0;
+  /** The identity the module holds (hex, upper case, no separators); appKey undefined until written. */
+  devEui: string;
+  appEui = "8000000000000006";
+  appKey: string | undefined;
   #failJoins = 0;
   #dropUplinks = 0;
   readonly #downlinks: { fPort: number; bytes: Uint8Array }[] = [];
@@ -112,6 +118,7 @@ export class LoraE5Model implements SerialPeer {
     this.#clock = board.clock;
     this.#prng = board.prng;
     this.#o = options;
+    this.devEui = (options.devEui ?? "2C:F7:F1:20:24:90:01:38").replace(/:/g, "").toUpperCase();
     board.attachSerial(options.port, this);
   }
 
@@ -184,13 +191,30 @@ export class LoraE5Model implements SerialPeer {
       case "AT":
         return this.#reply(0, "+AT: OK");
       case "ID": {
-        const eui = this.#o.devEui ?? "2C:F7:F1:20:24:90:01:38";
+        const colons = (h: string) => h.replace(/(..)(?!$)/g, "$1:");
+        if (arg !== undefined) {
+          const set = /^(DevEui|AppEui)\s*,\s*"?([0-9A-Fa-f:]+)"?$/i.exec(arg);
+          const value = set ? set[2]!.replace(/:/g, "").toUpperCase() : "";
+          if (!set || value.length !== 16) return err(-1);
+          const which = set[1]!.toLowerCase() === "deveui" ? "DevEui" : "AppEui";
+          if (which === "DevEui") this.devEui = value;
+          else this.appEui = value;
+          this.joined = false;
+          return this.#reply(0, `+ID: ${which}, ${colons(value)}`);
+        }
         return this.#reply(
           0,
           "+ID: DevAddr, 24:90:01:38",
-          `+ID: DevEui, ${eui}`,
-          "+ID: AppEui, 80:00:00:00:00:00:00:06",
+          `+ID: DevEui, ${colons(this.devEui)}`,
+          `+ID: AppEui, ${colons(this.appEui)}`,
         );
+      }
+      case "KEY": {
+        const set = arg === undefined ? null : /^APPKEY\s*,\s*"?([0-9A-Fa-f]{32})"?$/i.exec(arg);
+        if (!set) return err(-1);
+        this.appKey = set[1]!.toUpperCase();
+        this.joined = false;
+        return this.#reply(0, `+KEY: APPKEY ${this.appKey}`);
       }
       case "MODE": {
         if (arg === undefined) return this.#reply(0, `+MODE: ${this.mode}`);

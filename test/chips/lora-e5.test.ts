@@ -57,6 +57,27 @@ describe("LoRa-E5 model", () => {
     expect(modem.dataRate).toBe(3);
   });
 
+  it("takes DevEui / AppEui / AppKey writes, answers them as the AT spec words them, and keeps them", () => {
+    const { clock, cmd, said, modem } = rig();
+    cmd('AT+ID=DevEui,"70B3D57ED0000001"\r\nAT+ID=AppEui,"70B3D57ED00000AA"\r\n');
+    cmd('AT+KEY=APPKEY,"A0A1A2A3A4A5A6A7A8A9AAABACADAEAF"\r\nAT+ID\r\nAT+KEY=APPKEY,"A0A1"\r\n');
+    clock.advance(100);
+    expect(said()).toEqual([
+      "+ID: DevEui, 70:B3:D5:7E:D0:00:00:01",
+      "+ID: AppEui, 70:B3:D5:7E:D0:00:00:AA",
+      "+KEY: APPKEY A0A1A2A3A4A5A6A7A8A9AAABACADAEAF",
+      "+ID: DevAddr, 24:90:01:38",
+      "+ID: DevEui, 70:B3:D5:7E:D0:00:00:01",
+      "+ID: AppEui, 70:B3:D5:7E:D0:00:00:AA",
+      "+KEY: ERROR(-1)",
+    ]);
+    expect([modem.devEui, modem.appEui, modem.appKey]).toEqual([
+      "70B3D57ED0000001",
+      "70B3D57ED00000AA",
+      "A0A1A2A3A4A5A6A7A8A9AAABACADAEAF",
+    ]);
+  });
+
   it("answers errors with the module's codes", () => {
     const { clock, cmd, said } = rig();
     cmd("AT+FOO\r\nAT+DR=DR9\r\nAT+DR=US433\r\nAT+PORT=0\r\nAT+MODE=XYZ\r\n");
