@@ -42,6 +42,22 @@ export interface CollectorOptions {
   windowSize?: number;
   /** Keep every accepted frame in `frames` (default true; off for long benchmarks). */
   recordFrames?: boolean;
+  /**
+   * Called with the outcome of every frame that names a node (not for bad topics or bad events); `counter`
+   * is the frame's counter when verification got that far (accepted, duplicate, replayed-counter), else
+   * undefined. The simulator uses it for per-frame delivery times and duplicate counts.
+   */
+  onIngest?: (record: IngestRecord) => void;
+}
+
+export interface IngestRecord {
+  nodeId: string;
+  counter: number | undefined;
+  outcome: IngestOutcome;
+  /** The reject reason (ProtocolError code or unknown-node); "" unless rejected. */
+  reason: string;
+  path: FramePath;
+  atMs: number;
 }
 
 export interface AcceptedFrame {
@@ -86,6 +102,7 @@ export class Collector {
   readonly #counters: CounterStore;
   readonly #window: number;
   readonly #record: boolean;
+  readonly #onIngest: ((record: IngestRecord) => void) | undefined;
   /** Per node: counter -> bytes of recently accepted frames, insertion-ordered (oldest evicted). */
   readonly #recent = new Map<string, Map<number, Uint8Array>>();
   readonly #states = new Map<string, string>();
@@ -104,6 +121,7 @@ export class Collector {
     });
     this.#counters = options.counters ?? new MemoryCounterStore();
     this.#record = options.recordFrames ?? true;
+    this.#onIngest = options.onIngest;
     for (const [nodeId, counter] of Object.entries(this.#counters.load()))
       this.#verifier.restore(nodeId, counter);
   }
@@ -145,6 +163,14 @@ export class Collector {
     this.#framesByPath[path]++;
     if (!this.#keys.has(nodeId)) {
       this.#reject(atMs, nodeId, path, "unknown-node", `no key for node ${nodeId}`);
+      this.#onIngest?.({
+        nodeId,
+        counter: undefined,
+        outcome: "rejected",
+        reason: "unknown-node",
+        path,
+        atMs,
+      });
       return "rejected";
     }
     let counter: number;
@@ -159,9 +185,23 @@ export class Collector {
         this.#seen(nodeId, err.value, bytes)
       ) {
         this.#duplicatesByPath[path]++;
+        this.#onIngest?.({
+          nodeId,
+          counter: err.value as number,
+          outcome: "duplicate",
+          reason: "",
+          path,
+          atMs,
+        });
         return "duplicate";
       }
-      this.#reject(atMs, nodeId, path, err instanceof ProtocolError ? err.code : "internal", err.message);
+      const reason = err instanceof ProtocolError ? err.code : "internal";
+      this.#reject(atMs, nodeId, path, reason, err.message);
+      const counter =
+        err instanceof ProtocolError && err.code === "replayed-counter" && typeof err.value === "number"
+          ? err.value
+          : undefined;
+      this.#onIngest?.({ nodeId, counter, outcome: "rejected", reason, path, atMs });
       return "rejected";
     }
     this.#remember(nodeId, counter, bytes);
@@ -178,6 +218,7 @@ export class Collector {
       });
     }
     if (frame.type === FrameType.Alarm) this.alarms.apply(nodeId, counter, frame as AlarmFrame, atMs, path);
+    this.#onIngest?.({ nodeId, counter, outcome: "accepted", reason: "", path, atMs });
     return "accepted";
   }
 

@@ -18,18 +18,23 @@ export interface MqttCollectorOptions {
   clock: VirtualClock;
   host: string;
   port: number;
-  /** Site to read ("+" = every site). */
-  site: string;
+  /** Site to read ("+" = every site); null = the network server's events only. */
+  site: string | null;
   /** Network-server application whose uplink events to read; null = the direct MQTT path only. */
   applicationId?: string | null;
   clientId?: string;
   user?: string;
   password?: string;
+  reconnectMs?: number;
+  reconnectMaxMs?: number;
 }
 
 export function startMqttCollector(options: MqttCollectorOptions): MqttSession {
   const appId = options.applicationId === undefined ? DEFAULT_APPLICATION_ID : options.applicationId;
-  const subscriptions = [siteFilter(options.site), ...(appId === null ? [] : [eventUpFilter(appId)])];
+  const subscriptions = [
+    ...(options.site === null ? [] : [siteFilter(options.site)]),
+    ...(appId === null ? [] : [eventUpFilter(appId)]),
+  ];
   return new MqttSession({
     Client: options.Client,
     clock: options.clock,
@@ -39,6 +44,8 @@ export function startMqttCollector(options: MqttCollectorOptions): MqttSession {
     ...(options.user !== undefined ? { user: options.user } : {}),
     ...(options.password !== undefined ? { password: options.password } : {}),
     subscriptions,
+    ...(options.reconnectMs !== undefined ? { reconnectMs: options.reconnectMs } : {}),
+    ...(options.reconnectMaxMs !== undefined ? { reconnectMaxMs: options.reconnectMaxMs } : {}),
     onMessage: (topic, payload, atMs) => options.collector.onMqttMessage(topic, payload, atMs),
   });
 }

@@ -4,7 +4,8 @@
  * deterministic virtual time (host-sim/net/gate.ts rule), with what a long-lived service needs on top:
  * a persistent session (CleanSession 0: the broker queues QoS 1 messages while it is away), subscriptions
  * renewed at each CONNACK, QoS 1 publishes kept until their PUBACK and re-sent with DUP after a reconnect
- * (MQTT 3.1.1 section 4.4), and a reconnect `reconnectMs` after any loss (a broker outage).
+ * (MQTT 3.1.1 section 4.4), and a reconnect `reconnectMs` after any loss (a broker outage), backing off to
+ * `reconnectMaxMs` while the broker stays away.
  */
 import type { VirtualClock } from "../clock.js";
 import type { HostMqttClient } from "../mqtt/client.js";
@@ -21,7 +22,13 @@ export interface MqttSessionOptions {
   /** Filters subscribed at QoS 1 after every CONNACK. */
   subscriptions: readonly string[];
   onMessage?: (topic: string, payload: Uint8Array, atMs: number) => void;
+  /** Delay before the first reconnect after a loss (default 1000 ms). */
   reconnectMs?: number;
+  /**
+   * Each failed attempt doubles the delay up to this (default: reconnectMs, no back-off); a CONNACK resets
+   * it. Every attempt is real TCP, so a one-hour outage at a fixed 1 s would cost thousands of them.
+   */
+  reconnectMaxMs?: number;
 }
 
 export interface MqttSessionCounters {
@@ -58,11 +65,13 @@ export class MqttSession {
   #connected = false;
   #running = true;
   #nextId = 0;
+  #retryMs: number;
   /** QoS 1 publishes not yet acknowledged, by packet id, in send order. */
   #unacked = new Map<number, { topic: string; payload: Uint8Array; sent: boolean }>();
 
   constructor(options: MqttSessionOptions) {
     this.#o = options;
+    this.#retryMs = options.reconnectMs ?? 1000;
     this.#connect();
   }
 
@@ -142,13 +151,16 @@ export class MqttSession {
         self.#connected = false;
         self.counters.connectionLosses++;
         self.counters.lastError = reason?.message ?? "connection lost";
-        if (self.#running) o.clock.setTimer(() => self.#connect(), o.reconnectMs ?? 1000);
+        if (!self.#running) return;
+        o.clock.setTimer(() => self.#connect(), self.#retryMs);
+        self.#retryMs = Math.min(Math.max(o.reconnectMaxMs ?? 0, o.reconnectMs ?? 1000), 2 * self.#retryMs);
       },
     });
   }
 
   #onConnack(): void {
     this.#connected = true;
+    this.#retryMs = this.#o.reconnectMs ?? 1000;
     this.counters.connects++;
     const items = this.#o.subscriptions.map((topic) => ({ topic, QoS: 1 }));
     if (items.length > 0) this.#client!.write(null, { operation: SUBSCRIBE, items });

@@ -199,6 +199,8 @@ export class LoRaChannel {
   readonly #capture: number;
   readonly #nodeTxDbm: number;
   #lossRate: number;
+  /** Per-node loss rates (a radio-loss fault on some nodes); they replace the site-wide rate. */
+  readonly #nodeLoss = new Map<string, number>();
   #nextId = 1;
   #latestStartMs = Number.NEGATIVE_INFINITY;
   #active: RadioTx[] = [];
@@ -236,6 +238,17 @@ export class LoRaChannel {
     this.#lossRate = p;
   }
 
+  /** The "radio loss rate" fault on one node only (undefined = back to the site-wide rate). */
+  setNodeLossRate(nodeId: string, p: number | undefined): void {
+    if (p === undefined) {
+      this.#nodeLoss.delete(nodeId);
+      return;
+    }
+    if (!(p >= 0 && p <= 1))
+      throw new RadioError("bad-option", `loss rate of ${nodeId} must be in 0..1, got ${p}`, p);
+    this.#nodeLoss.set(nodeId, p);
+  }
+
   /** Registers a transmission that starts at `startMs` (call it before then). */
   begin(input: TransmissionInput): RadioTx {
     const { nodeId, startMs, airtimeMs, frequencyHz, sf, bandwidthHz } = input;
@@ -256,7 +269,8 @@ export class LoRaChannel {
       rssi[i] = this.#rssiAt(nodeId, g.id, this.#nodeTxDbm, frequencyHz);
       up[i] = g.up ? 1 : 0;
     }
-    const lostAtRandom = this.#lossRate > 0 && this.#prng.chance(this.#lossRate);
+    const rate = this.#nodeLoss.get(nodeId) ?? this.#lossRate;
+    const lostAtRandom = rate > 0 && this.#prng.chance(rate);
     const tx: RadioTx = {
       id: this.#nextId++,
       nodeId,
@@ -330,7 +344,8 @@ export class LoRaChannel {
     if (sent !== "sent") return { sent, delivered: false, rssiDbm: Number.NEGATIVE_INFINITY };
     this.stats.downlinks++;
     const rssiDbm = this.#rssiAt(nodeId, gateway.id, gateway.txPowerDbm, frequencyHz);
-    const lost = this.#lossRate > 0 && this.#prng.chance(this.#lossRate);
+    const rate = this.#nodeLoss.get(nodeId) ?? this.#lossRate;
+    const lost = rate > 0 && this.#prng.chance(rate);
     const delivered = !lost && rssiDbm >= sensitivityDbm(sf, bandwidthHz, this.#nf);
     if (delivered) this.stats.downlinksDelivered++;
     return { sent, delivered, rssiDbm: round1(rssiDbm) };

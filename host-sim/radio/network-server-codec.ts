@@ -10,7 +10,6 @@
  * as they do into and out of ChirpStack's embedded engine.
  */
 import vm from "node:vm";
-import { buildCodecScript } from "../../scripts/build-codec.js";
 
 export interface CodecInput {
   bytes: number[];
@@ -32,7 +31,9 @@ let cached: Promise<string> | undefined;
 
 /** The generated script, built once per process (esbuild + TypeScript ES5 lowering take about a second). */
 export function generatedCodecScript(): Promise<string> {
-  cached ??= buildCodecScript();
+  // Imported on first use, not at load: scripts/build-codec.ts runs as a command when its module URL is
+  // the process's script, which is true inside the simulator's bundled worker (one file for everything).
+  cached ??= import("../../scripts/build-codec.js").then((m) => m.buildCodecScript());
   return cached;
 }
 

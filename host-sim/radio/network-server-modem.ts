@@ -17,18 +17,27 @@ import type { RadioTx } from "./channel.js";
 import type { DutyCycleLedger } from "./duty-cycle.js";
 import type { NetworkServer } from "./network-server.js";
 
+/** Uplinks handed to the sink, and those no gateway received (random loss, link, gateway down, collision). */
+export interface ModemRadioStats {
+  transmissions: number;
+  lost: number;
+}
+
 export class ModemRadioLink {
   readonly nodeId: string;
   readonly network: LoraE5Network;
+  readonly stats: ModemRadioStats;
   /** Uplinks that reached the sink without a registration at their start. */
   lateRegistrations = 0;
   readonly #server: NetworkServer;
   #pending: RadioTx[] = [];
   #modem: LoraE5Model | undefined;
 
-  constructor(server: NetworkServer, nodeId: string) {
+  /** `stats`: an object to count into (the simulator's per-node radio record), else a fresh one. */
+  constructor(server: NetworkServer, nodeId: string, stats: ModemRadioStats = { transmissions: 0, lost: 0 }) {
     this.#server = server;
     this.nodeId = nodeId;
+    this.stats = stats;
     this.network = (u) => this.#uplink(u);
   }
 
@@ -88,6 +97,9 @@ export class ModemRadioLink {
         bandwidthHz: d.bandwidthHz,
       });
     }
+    this.stats.transmissions++;
+    // resolve() is computed once per transmission: the network server's own call gets the same answer.
+    if (!this.#server.channel.resolve(tx).receptions.some((r) => r.outcome === "ok")) this.stats.lost++;
     return this.#server.uplink({
       devEui: this.nodeId,
       tx,

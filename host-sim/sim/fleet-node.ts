@@ -1,9 +1,10 @@
 /**
  * One node of a fleet run: the spec's SimNode (real runtime, drivers, chip models, flash outbox) with its
- * recording, transports (MQTT over the gated client to the broker, LoRaWAN through the modem model and the
- * minimal radio) and a probe that records what the report needs: every frame built (wrapping the outbox's
- * append, which every frame passes through), every hand-over to a transport, traces sampled on the virtual
- * clock, the outbox depth. The probe only reads node state, so it does not change what the node does.
+ * recording, transports (MQTT over the gated client to the broker; LoRaWAN through the modem model and the
+ * site's channel, gateway and network server, host-sim/radio/site.ts) and a probe that records what the
+ * report needs: every frame built (wrapping the outbox's append, which every frame passes through), every
+ * hand-over to a transport, traces sampled on the virtual clock, the outbox depth.
+ * The probe only reads node state, so it does not change what the node does.
  */
 import type { Clock, TimerId } from "../../firmware/node/clock.js";
 import type { Outbox } from "../../firmware/node/outbox.js";
@@ -18,7 +19,7 @@ import type { HostMqttClient } from "../mqtt/client.js";
 import { createSimNode, type SimNode } from "../node/sim-node.js";
 import { Prng } from "../prng.js";
 import type { CollectorNode, SimCollector } from "./collector.js";
-import { lorawanFor, type RadioConditions, type RadioStats } from "./lorawan-link.js";
+import { type LoRaWanSetup, lorawanFor, type RadioConditions, type RadioStats } from "./lorawan-link.js";
 import type {
   AlarmLevelName,
   ChannelName,
@@ -137,6 +138,8 @@ export interface FleetNodeSetup {
   brokerPort: number;
   collector: SimCollector;
   radio: RadioConditions;
+  /** The site's real radio (channel, gateway, network server): the modem's network sink for a node. */
+  radioLinkFor?: (eui: string, stats: RadioStats) => NonNullable<LoRaWanSetup["radioLink"]>;
   driftPpm: number;
 }
 
@@ -153,7 +156,6 @@ export class FleetNode {
   readonly modem: LoraE5Model | undefined;
   readonly radioStats: RadioStats = { transmissions: 0, lost: 0 };
   readonly #built = new Map<number, Built>();
-  readonly #byLow16 = new Map<number, number>();
   readonly #collected: CollectorNode;
   readonly #traces: { value: Series; truth: Series }[] = [];
   readonly #staLta: Series = { tMs: [], v: [] };
@@ -210,7 +212,8 @@ export class FleetNode {
             radio: s.radio,
             prng: new Prng(seeds.node).fork(77),
             stats: this.radioStats,
-            deliver: (bytes) => s.collector.ingest(n.nodeIdHex, bytes, "lorawan"),
+            deliver: (bytes) => s.collector.collector.ingest(n.nodeIdHex, bytes, "lorawan", s.clock.now()),
+            ...(s.radioLinkFor ? { radioLink: s.radioLinkFor(n.nodeIdHex, this.radioStats) } : {}),
           });
           links.push(lora.makeLink());
         }
@@ -220,12 +223,10 @@ export class FleetNode {
     this.modem = lora?.modem;
     this.#collected = {
       key: this.node.key,
-      sentBefore: (low16) => {
-        const c = this.#byLow16.get(low16);
-        return c === undefined ? undefined : this.#built.get(c)?.record.sentMs[0];
-      },
+      sentBefore: (counter) => this.#built.get(counter)?.record.sentMs[0],
       frames: new Map(),
       rejected: 0,
+      premature: 0,
     };
     s.collector.watch(this.node.nodeIdHex, this.#collected);
     for (let c = 0; c < 4; c++) this.#traces.push({ value: { tMs: [], v: [] }, truth: { tMs: [], v: [] } });
@@ -263,7 +264,6 @@ export class FleetNode {
       record,
       bytes: type === FrameType.Alarm || type === FrameType.Event ? frame.slice() : EMPTY,
     });
-    this.#byLow16.set(counter & 0xffff, counter);
   }
 
   #sent(outbox: Outbox, tag: number, via: TransportName): void {
@@ -312,7 +312,7 @@ export class FleetNode {
     const events: SeismicEventRecord[] = [];
     for (const [counter, b] of [...this.#built.entries()].sort((a, z) => a[0] - z[0])) {
       const r = b.record;
-      const got = this.#collected.frames.get(counter & 0xffff);
+      const got = this.#collected.frames.get(counter);
       if (got) {
         r.deliveredMs = got.deliveredMs;
         r.latencyMs = got.deliveredMs - r.builtMs;

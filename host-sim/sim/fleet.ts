@@ -1,10 +1,11 @@
 /**
  * A whole run: the scenario's nodes spread over shards (worker threads past one shard), the results
  * merged in node order, the expectations checked. `runFleet` is what the CLI, the tests and the bench call.
- * Nodes go to shards round-robin; a node's result does not depend on its shard (shard.ts), so neither
- * does the SimResult (apart from `timing`).
+ * Nodes go to shards round-robin, LoRaWAN nodes all to shard 0 (shardGroups); a node's result does not
+ * depend on its shard (shard.ts), so neither does the SimResult (apart from `timing`).
  */
 import os from "node:os";
+import { generatedCodecScript } from "../radio/network-server-codec.js";
 import { evaluate } from "./expectations.js";
 import {
   type FaultRecord,
@@ -45,21 +46,28 @@ export async function runFleet(o: FleetOptions): Promise<SimResult> {
   const scenario = o.scenario;
   const seed = o.seed ?? scenario.seed;
   const n = scenario.nodes.length;
-  const shards = Math.max(1, Math.min(o.shards ?? defaultShards(n), n));
-  const groups: number[][] = Array.from({ length: shards }, () => []);
-  for (let i = 0; i < n; i++) groups[i % shards]!.push(i);
+  // A shard left empty (every node on LoRaWAN, so in shard 0) is not started.
+  const groups = shardGroups(scenario, Math.max(1, Math.min(o.shards ?? defaultShards(n), n))).filter(
+    (g) => g.length > 0,
+  );
+  const shards = groups.length;
   const started = performance.now();
   const progress = groups.map(() => 0);
   const report = (k: number) => (done: number, total: number) => {
     progress[k] = total > 0 ? done / total : 1;
     o.onProgress?.(progress.reduce((a, b) => a + b, 0) / shards);
   };
+  // Built here once: workers cannot build it, and in one thread it is cached anyway.
+  const codecScript = scenario.nodes.some((s) => s.transport !== "mqtt")
+    ? await generatedCodecScript()
+    : undefined;
   const params = (k: number) => ({
     scenario,
     seed,
     indices: groups[k]!,
     shardIndex: k,
     brokerUrl: o.brokerUrl,
+    ...(codecScript !== undefined ? { codecScript } : {}),
     ...(o.speed !== undefined ? { speed: o.speed } : {}),
   });
   let parts: ShardResult[];
@@ -92,6 +100,26 @@ export async function runFleet(o: FleetOptions): Promise<SimResult> {
       shards,
     },
   };
+}
+
+/**
+ * Node indices per shard. Every LoRaWAN node goes to shard 0: nodes on one channel interact (collisions,
+ * the gateway's half-duplex and duty cycle), so they must share one channel model whatever the shard count;
+ * MQTT-only nodes, which never affect each other, fill the shards round-robin (from shard 1 when there are
+ * LoRaWAN nodes, so shard 0 is not loaded twice).
+ */
+export function shardGroups(scenario: Scenario, shards: number): number[][] {
+  const groups: number[][] = Array.from({ length: shards }, () => []);
+  const lora = scenario.nodes.some((s) => s.transport !== "mqtt");
+  let next = lora && shards > 1 ? 1 : 0;
+  scenario.nodes.forEach((spec, i) => {
+    if (spec.transport !== "mqtt") groups[0]!.push(i);
+    else {
+      groups[next]!.push(i);
+      next = (next + 1) % shards;
+    }
+  });
+  return groups;
 }
 
 export function faultRecords(s: Scenario): FaultRecord[] {

@@ -6,16 +6,19 @@
  * it comparing 1 and 2 shards). With an external broker every shard connects to it.
  */
 
+import { REGIONS } from "../../firmware/node/transports/lorawan/regions.js";
 import { VirtualClock } from "../clock.js";
 import type { BrokerAccount } from "../mqtt/acl.js";
 import { AedesBroker } from "../mqtt/broker.js";
 import { bindMqttClient, type HostMqttClient } from "../mqtt/client.js";
 import { Prng } from "../prng.js";
+import { loadGeneratedCodec, VmCodec } from "../radio/network-server-codec.js";
+import { SiteRadio } from "../radio/site.js";
 import { SimCollector } from "./collector.js";
 import { FleetNode, nodeSeeds } from "./fleet-node.js";
-import { RadioConditions } from "./lorawan-link.js";
+import { RadioConditions, type RadioStats } from "./lorawan-link.js";
 import { QuietGate } from "./quiet-gate.js";
-import type { NodeResult } from "./result.js";
+import type { LabelRecord, NodeResult } from "./result.js";
 import type { Scenario } from "./scenario.js";
 
 export interface ShardParams {
@@ -36,6 +39,12 @@ export interface ShardParams {
    * (e.g. a node's stolen credentials publishing on another node's topic: test/e2e/sim-acl.test.ts).
    */
   probe?: (shard: ShardProbe) => void;
+  /**
+   * The generated network-server codec script (radio/network-server-codec.ts generatedCodecScript), built
+   * by the parent: a worker cannot build it (its bundle does not sit next to the sources). Undefined = the
+   * shard builds it when it has LoRaWAN nodes.
+   */
+  codecScript?: string;
 }
 
 export interface ShardProbe {
@@ -48,6 +57,8 @@ export interface ShardProbe {
   broker: AedesBroker | undefined;
   accounts: BrokerAccount[];
   collector: SimCollector;
+  /** The LoRaWAN side (gateway, channel, network server per region), when the shard has LoRaWAN nodes. */
+  lorawan: LoRaWanSites | undefined;
   /** EUI of each node of this shard, by scenario node id. */
   euis: Map<string, string>;
 }
@@ -111,18 +122,20 @@ export async function runShard(p: ShardParams): Promise<ShardResult> {
   }
   const durationMs = Math.round(scenario.durationS * 1000);
   const traceEveryMs = Math.round(scenario.traceEveryS * 1000);
-  const collector = new SimCollector(clock);
+  const collector = new SimCollector();
   collector.connect({
     clock,
     Client,
     host,
     port,
     site: scenario.site,
+    applicationId: null,
     // One session per shard and seed: shards on one external broker must not share a session.
     clientId: `collector-${seed}-${p.shardIndex}`,
     user: COLLECTOR_USER,
     password: collectorPassword(seed),
   });
+  let lorawan: LoRaWanSites | undefined;
   const radio = new RadioConditions();
   const drift = new Map<string, number>();
   for (const f of scenario.faults)
@@ -130,11 +143,15 @@ export async function runShard(p: ShardParams): Promise<ShardResult> {
   const nodes: { index: number; fleet: FleetNode }[] = [];
   const cleanup = async (): Promise<void> => {
     collector.close();
+    for (const r of lorawan?.sites ?? []) r.close();
     for (const n of nodes) if (n.fleet.node.runtime.running) n.fleet.node.shutdown();
     await gate.settle();
     if (broker) await broker.stop();
+    if (lorawan) await lorawan.broker.stop();
   };
   try {
+    lorawan = await startLoRaWan(p, clock, gate, Client, collector);
+    const sites = lorawan;
     for (const index of p.indices) {
       const spec = scenario.nodes[index]!;
       const seeds = nodeSeeds(seed, index, spec);
@@ -152,6 +169,9 @@ export async function runShard(p: ShardParams): Promise<ShardResult> {
           brokerPort: port,
           collector,
           radio,
+          ...(sites
+            ? { radioLinkFor: (eui: string, stats: RadioStats) => sites.byEui.get(eui)!.link(eui, stats) }
+            : {}),
           driftPpm: drift.get(spec.id) ?? 0,
         },
         seeds.recording,
@@ -161,7 +181,7 @@ export async function runShard(p: ShardParams): Promise<ShardResult> {
       }
       nodes.push({ index, fleet });
     }
-    scheduleFaults(scenario, clock, broker, radio, nodes);
+    scheduleFaults(scenario, clock, broker, radio, lorawan, nodes);
     p.probe?.({
       clock,
       Client,
@@ -170,6 +190,7 @@ export async function runShard(p: ShardParams): Promise<ShardResult> {
       broker,
       accounts,
       collector,
+      lorawan,
       euis: new Map(nodes.map((n) => [n.fleet.spec.id, n.fleet.node.nodeIdHex])),
     });
     const sampleAll = (): void => {
@@ -178,14 +199,110 @@ export async function runShard(p: ShardParams): Promise<ShardResult> {
     sampleAll();
     clock.setTimer(sampleAll, traceEveryMs, traceEveryMs);
     await run(clock, gate, durationMs, p.onProgress, p.speed);
+    const results = nodes.map((n) => ({ index: n.index, result: n.fleet.result(traceEveryMs) }));
+    const latency = latencyLabels(scenario, results);
+    const records = collector.records(latency.labels, latency.windowMs);
+    for (const r of results) r.result.collector = records.get(r.result.eui)!;
     return {
-      nodes: nodes.map((n) => ({ index: n.index, result: n.fleet.result(traceEveryMs) })),
+      nodes: results,
       brokerUrl: p.brokerUrl ?? broker!.url,
       stalls: [...gate.stalls],
     };
   } finally {
     await cleanup();
   }
+}
+
+export interface LoRaWanSites {
+  /** The network server's MQTT integration broker (in process; see startLoRaWan). */
+  broker: AedesBroker;
+  sites: SiteRadio[];
+  byEui: Map<string, SiteRadio>;
+}
+
+/**
+ * The LoRaWAN side of a shard, when it runs LoRaWAN nodes: per region one SiteRadio (gateway, channel,
+ * network server with the generated codec) and the collector's second session, on the network server's
+ * integration broker. That broker is a second in-process aedes on the same gate (real TCP, virtual time):
+ * the site broker's ACL (host-sim/mqtt/acl.ts) knows only minewatch/ topics, so on it the network server
+ * could not publish application/... events nor the collector subscribe to them. fleet.ts puts every
+ * LoRaWAN node in shard 0, so nodes that share the air share one channel whatever the shard count.
+ */
+async function startLoRaWan(
+  p: ShardParams,
+  clock: VirtualClock,
+  gate: QuietGate,
+  Client: typeof HostMqttClient,
+  collector: SimCollector,
+): Promise<LoRaWanSites | undefined> {
+  const byRegion = new Map<string, { euis: string[]; names: Record<string, string> }>();
+  for (const index of p.indices) {
+    const spec = p.scenario.nodes[index]!;
+    if (spec.transport === "mqtt") continue;
+    const eui = euiOf(nodeSeeds(p.seed, index, spec).node);
+    let r = byRegion.get(spec.lorawan.region);
+    if (!r) byRegion.set(spec.lorawan.region, (r = { euis: [], names: {} }));
+    r.euis.push(eui);
+    r.names[eui] = spec.id;
+  }
+  if (byRegion.size === 0) return undefined;
+  const broker = await AedesBroker.start({ gate });
+  const codec = p.codecScript !== undefined ? new VmCodec(p.codecScript) : await loadGeneratedCodec();
+  const sites: SiteRadio[] = [];
+  const byEui = new Map<string, SiteRadio>();
+  for (const [region, r] of byRegion) {
+    const site = new SiteRadio({
+      clock,
+      region: REGIONS[region]!,
+      prng: new Prng(p.seed >>> 0).fork(300 + Object.keys(REGIONS).indexOf(region)),
+      devEuis: r.euis,
+      deviceNames: r.names,
+      codec,
+      Client,
+      host: broker.host,
+      port: broker.port,
+      clientId: `chirpstack-${p.seed}-${p.shardIndex}-${region}`,
+    });
+    sites.push(site);
+    for (const eui of r.euis) byEui.set(eui, site);
+  }
+  collector.connect({
+    clock,
+    Client,
+    host: broker.host,
+    port: broker.port,
+    site: null,
+    applicationId: sites[0]!.server.applicationId,
+    clientId: `collector-ns-${p.seed}-${p.shardIndex}`,
+  });
+  return { broker, sites, byEui };
+}
+
+/**
+ * The labels the scenario's alarm-within expectations check, by node EUI, and the widest of their windows
+ * (30 s when there is none): what the collector's own latency evaluation is run against.
+ */
+function latencyLabels(
+  scenario: Scenario,
+  results: readonly { result: NodeResult }[],
+): { labels: Map<string, LabelRecord[]>; windowMs: number } {
+  let windowMs = 0;
+  const kinds = new Map<string, Set<string>>();
+  for (const e of scenario.expect) {
+    if (e.kind !== "alarm-within") continue;
+    windowMs = Math.max(windowMs, e.withinS * 1000);
+    for (const id of e.nodes) {
+      const k = kinds.get(id) ?? new Set<string>();
+      for (const l of e.labels) k.add(l);
+      kinds.set(id, k);
+    }
+  }
+  const labels = new Map<string, LabelRecord[]>();
+  for (const { result: n } of results) {
+    const k = kinds.get(n.id);
+    labels.set(n.eui, k ? n.labels.filter((l) => k.has(l.kind)) : []);
+  }
+  return { labels, windowMs: windowMs > 0 ? windowMs : 30_000 };
 }
 
 /**
@@ -227,33 +344,49 @@ function scheduleFaults(
   clock: VirtualClock,
   broker: AedesBroker | undefined,
   radio: RadioConditions,
+  lorawan: LoRaWanSites | undefined,
   nodes: { index: number; fleet: FleetNode }[],
 ): void {
   const byId = new Map(nodes.map((n) => [n.fleet.spec.id, n.fleet]));
   const mine = (ids: string[]): FleetNode[] => ids.flatMap((id) => byId.get(id) ?? []);
+  const lossRate = (ids: string[], rate: number | undefined): void => {
+    for (const n of mine(ids)) {
+      const eui = n.node.nodeIdHex;
+      lorawan?.byEui.get(eui)?.setLossRate([eui], rate);
+    }
+  };
+  const gatewayUp = (up: boolean): void => {
+    radio.gatewayUp = up;
+    for (const site of lorawan?.sites ?? []) site.setGatewayUp(up);
+  };
   for (const f of scenario.faults) {
     const at = Math.round(f.kind === "clock-drift" ? 0 : f.atS * 1000);
     const until = f.kind === "clock-drift" ? at : at + Math.round(f.durationS * 1000);
     switch (f.kind) {
       case "broker-outage":
         if (!broker) throw new Error("broker-outage needs the in-process broker (no --broker)");
-        clock.at(at, () => void broker.stop());
-        clock.at(until, () => void broker.restart());
-        break;
-      case "gateway-down":
+        // The network server's integration broker is the same site service: it goes down with it.
         clock.at(at, () => {
-          radio.gatewayUp = false;
+          void broker.stop();
+          if (lorawan) void lorawan.broker.stop();
         });
         clock.at(until, () => {
-          radio.gatewayUp = true;
+          void broker.restart();
+          if (lorawan) void lorawan.broker.restart();
         });
+        break;
+      case "gateway-down":
+        clock.at(at, () => gatewayUp(false));
+        clock.at(until, () => gatewayUp(true));
         break;
       case "radio-loss":
         clock.at(at, () => {
           for (const id of f.nodes) radio.lossRate.set(id, f.rate);
+          lossRate(f.nodes, f.rate);
         });
         clock.at(until, () => {
           for (const id of f.nodes) radio.lossRate.delete(id);
+          lossRate(f.nodes, undefined);
         });
         break;
       case "power-cut":

@@ -111,6 +111,10 @@ describe("broker ACL through the simulator's broker path", () => {
     expect(r.stalls).toEqual([]);
     expect(s.collector.nodes.get(a)!.rejected).toBe(1);
     expect(s.collector.nodes.get(b)!.rejected).toBe(0);
+    // The real collector's log names the node, the path and why (the junk is no valid frame).
+    expect(s.collector.results().rejectLog).toEqual([
+      expect.objectContaining({ nodeId: a, path: "mqtt", atMs: expect.any(Number) }),
+    ]);
     const nodes = r.nodes.map((n) => n.result);
     expect(evaluate(SCENARIO.expect, nodes)[0]).toMatchObject({ passed: true });
   });

@@ -8,7 +8,8 @@ import { runFleet } from "../../host-sim/sim/fleet.js";
 import { loadScenario, parseScenario } from "../../host-sim/sim/load.js";
 import { deterministicPart } from "../../host-sim/sim/result.js";
 
-// Four short nodes (two per shard), a blast and gas, a power cut: enough to exercise every record.
+// Six short nodes, a blast and gas, a power cut, two LoRaWAN nodes through the channel, gateway and network
+// server (always together in shard 0: they share the air): enough to exercise every record.
 const FLEET = `name: shard-check
 durationS: 240
 traceEveryS: 5
@@ -26,6 +27,10 @@ nodes:
         - { kind: blast, tS: 100, pgaMPerS2: 2, cornerHz: 15, holes: 4, delayMs: 25 }
   - id: c
     variant: combo
+  - id: l
+    variant: gas
+    transport: lorawan
+    count: 2
 faults:
   - { kind: power-cut, atS: 70, durationS: 10, nodes: [g-2] }
 expect:
@@ -48,12 +53,15 @@ describe("simulation determinism", () => {
     const scenario = parseScenario(FLEET, "fleet.yaml");
     const one = await runFleet({ scenario, file: "fleet.yaml", seed: 9, shards: 1 });
     const two = await runFleet({ scenario, file: "fleet.yaml", seed: 9, shards: 2 });
-    // Three shards split the four nodes unevenly (2, 1, 1): a node's neighbours change, its result must not.
+    // Three shards split the nodes unevenly (l-1, l-2, v | g-1, c | g-2): a node's neighbours change, its
+    // result must not.
     const three = await runFleet({ scenario, file: "fleet.yaml", seed: 9, shards: 3 });
     expect(two.timing.shards).toBe(2);
     expect(three.timing.shards).toBe(3);
     expect(JSON.stringify(deterministicPart(three))).toBe(JSON.stringify(deterministicPart(one)));
-    expect(one.nodes.map((n) => n.id)).toEqual(["g-1", "g-2", "v", "c"]);
+    expect(one.nodes.map((n) => n.id)).toEqual(["g-1", "g-2", "v", "c", "l-1", "l-2"]);
+    expect(one.nodes[4]!.frames.filter((f) => f.via === "lorawan").length).toBeGreaterThan(3);
+    expect(one.nodes[4]!.radio!.transmissions).toBeGreaterThan(3);
     expect(one.nodes[1]!.boots).toBe(2);
     expect(one.nodes[2]!.events.length).toBeGreaterThan(0);
     expect(JSON.stringify(deterministicPart(two))).toBe(JSON.stringify(deterministicPart(one)));
