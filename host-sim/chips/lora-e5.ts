@@ -46,8 +46,13 @@ const JOIN_ACCEPT_DELAY1_MS = 5000;
 const JOIN_ACCEPT_DELAY2_MS = 6000;
 const RECEIVE_DELAY1_MS = 1000;
 const RECEIVE_DELAY2_MS = 2000;
-/** LoRaWAN 1.0.x ACK_TIMEOUT is 2 +- 1 s after the RX2 window; the model uses its middle. */
-const ACK_TIMEOUT_MS = 2000;
+/**
+ * LoRaWAN 1.0.x ACK_TIMEOUT: a retransmission waits a random 1..3 s after the RX2 window (LoRaWAN 1.0.2
+ * section 18.1 "ACK_TIMEOUT 2 +/- 1 s (random delay between 1 and 3 seconds)"). The randomness is what
+ * separates two nodes whose first transmissions collided; drawn from the board's seeded PRNG.
+ */
+const ACK_TIMEOUT_MIN_MS = 1000;
+const ACK_TIMEOUT_MAX_MS = 3000;
 /** Time the RX2 window stays open waiting for a preamble (the model's assumption). */
 const RX_WINDOW_MS = 50;
 
@@ -384,8 +389,9 @@ export class LoraE5Model implements SerialPeer {
       const acked = heard && confirmed && reply?.ack !== false;
       const downlink = heard ? (reply?.downlink ?? this.#downlinks.shift()) : undefined;
       if (confirmed && !acked && trial < trials) {
-        // No ACK: retransmit after the RX windows and ACK_TIMEOUT, when the sub-band allows.
-        const earliest = endAt + RECEIVE_DELAY2_MS + RX_WINDOW_MS + ACK_TIMEOUT_MS;
+        // No ACK: retransmit after the RX windows and a random ACK_TIMEOUT, when the sub-band allows.
+        const ackTimeoutMs = this.#prng.int(ACK_TIMEOUT_MIN_MS, ACK_TIMEOUT_MAX_MS);
+        const earliest = endAt + RECEIVE_DELAY2_MS + RX_WINDOW_MS + ackTimeoutMs;
         const ch = this.#channel(earliest);
         const at = ch.frequencyHz === undefined ? ch.freeAtMs : earliest;
         const freq = ch.frequencyHz ?? this.#channel(at).frequencyHz!;
