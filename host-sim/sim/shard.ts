@@ -61,6 +61,8 @@ export interface ShardProbe {
   lorawan: LoRaWanSites | undefined;
   /** EUI of each node of this shard, by scenario node id. */
   euis: Map<string, string>;
+  /** The shard's network gate: `gate.track(promise)` holds virtual time until the promise settles. */
+  gate: QuietGate;
 }
 
 export interface ShardResult {
@@ -192,6 +194,7 @@ export async function runShard(p: ShardParams): Promise<ShardResult> {
       collector,
       lorawan,
       euis: new Map(nodes.map((n) => [n.fleet.spec.id, n.fleet.node.nodeIdHex])),
+      gate,
     });
     const sampleAll = (): void => {
       for (const n of nodes) n.fleet.sample();
