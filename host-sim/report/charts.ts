@@ -199,7 +199,7 @@ function framesChart(r: SimResult, n: NodeResult, idx: number): ChartSpec {
   if (lost.length) points.push(topLane("LOST", "lost", lost));
   return {
     id: `n${idx}-frames`,
-    title: "Frames: latency from build to collector, by frame type (top lane: pending / lost)",
+    title: "Frame latency to collector",
     yLabel: "latency s",
     t0Ms: 0,
     t1Ms: r.scenario.durationMs,
