@@ -330,9 +330,3 @@ export function emptyRecord(nodeId: Uint8Array, config: NodeConfig): Provisionin
     override: "",
   };
 }
-
-export function hex(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i++) s += (bytes[i]! < 16 ? "0" : "") + bytes[i]!.toString(16);
-  return s;
-}

@@ -13,7 +13,9 @@
  * Works with no runtime running (a node not yet provisioned boots the console alone): the commands that
  * need live readings then refuse with `not-running`. Runs on XS: no Node API; nothing here is per sample.
  */
+
 import type { FrameMac } from "../../../protocol/auth.js";
+import { toHex } from "../../../protocol/hex.js";
 import { AlarmLevel, CONFIG_PARAMS, FrameType, LEVEL_NAMES } from "../../../protocol/schema.js";
 import { resolveCh4Trip } from "../../sensing/profiles/index.js";
 import type { Clock, TimerId } from "../clock.js";
@@ -39,7 +41,6 @@ import {
   decodeProvisioning,
   encodeProvisioning,
   GAS_CONSOLE_NAMES,
-  hex,
   ProvisioningError,
   type ProvisioningRecord,
   UNITS,
@@ -162,7 +163,7 @@ export class RuntimeConsoleHost implements ConsoleHost {
   identify(): NodeIdentity {
     const id = this.#nodeId();
     return {
-      nodeId: id ? hex(id) : "unprovisioned",
+      nodeId: id ? toHex(id) : "unprovisioned",
       firmwareVersion: this.#o.firmwareVersion,
       variant: this.#o.variant,
     };
@@ -218,8 +219,8 @@ export class RuntimeConsoleHost implements ConsoleHost {
         throw new ProvisioningError(
           "wrong-node",
           "nodeId",
-          `this node is ${hex(id)}; the record is for ${hex(r.nodeId)}`,
-          hex(r.nodeId),
+          `this node is ${toHex(id)}; the record is for ${toHex(r.nodeId)}`,
+          toHex(r.nodeId),
         );
     }
     const rt = this.#o.runtime();
