@@ -64,24 +64,12 @@ export async function nodeRecording(spec: NodeSpec, durationS: number, seed: num
   };
   const recorded = spec.variant !== "vibration" && spec.recording !== undefined;
   if (spec.variant !== "vibration" && !recorded) {
-    const crossings: SetPoint[] = [];
-    for (const [ch, list] of Object.entries(setPoints)) {
-      for (const sp of list!) {
-        crossings.push({
-          channel: ch as SetPoint["channel"],
-          level: sp.level,
-          value: sp.value,
-          direction: sp.direction,
-          hysteresis: sp.hysteresis,
-        });
-      }
-    }
     synth.gas = {
       ...DEFAULT_GAS,
       baseline: { ...DEFAULT_GAS.baseline, ...spec.gas.baseline },
       noiseSd: { ...DEFAULT_GAS.noiseSd, ...spec.gas.noiseSd },
       events: spec.gas.events,
-      setPoints: crossings,
+      setPoints: crossingRules(setPoints),
     };
   }
   if (spec.variant !== "gas") {
@@ -138,13 +126,9 @@ export async function nodeRecording(spec: NodeSpec, durationS: number, seed: num
   return { sources, labels, setPoints, truth };
 }
 
-/** A recorded node's gas sources, ground truth and labels against its own set-points (recorded-sources.ts). */
-async function replayGas(
-  spec: NodeSpec,
-  setPoints: NodeRecording["setPoints"],
-): Promise<{ sources: SimSources; truth: Array<((tMs: number) => number) | undefined>; labels: Label[] }> {
-  const g = await readRecordedGas(spec.recording!, `node ${spec.id} recording`);
-  const crossings: SetPoint[] = Object.entries(setPoints).flatMap(([ch, list]) =>
+/** The node's set-points as the crossing rules the labels are computed with (synth/gas.ts crossingLabels). */
+function crossingRules(setPoints: NodeRecording["setPoints"]): SetPoint[] {
+  return Object.entries(setPoints).flatMap(([ch, list]) =>
     list!.map((sp) => ({
       channel: ch as SetPoint["channel"],
       level: sp.level,
@@ -153,13 +137,21 @@ async function replayGas(
       hysteresis: sp.hysteresis,
     })),
   );
+}
+
+/** A recorded node's gas sources, ground truth and labels against its own set-points (recorded-sources.ts). */
+async function replayGas(
+  spec: NodeSpec,
+  setPoints: NodeRecording["setPoints"],
+): Promise<{ sources: SimSources; truth: Array<((tMs: number) => number) | undefined>; labels: Label[] }> {
+  const g = await readRecordedGas(spec.recording!, `node ${spec.id} recording`);
   const truth = g.channels.map((c) => (c ? holdAt(c) : undefined));
   // A gas the recording lacks reads a clean-air baseline, so the node sees a healthy sensor there.
   const at = (c: number) => truth[c] ?? (() => DEFAULT_GAS.baseline[GAS_CHANNELS[c]!]);
   return {
     sources: { ch4PctVol: at(0), coPpm: at(1), o2PctVol: at(2), h2sPpm: at(3) },
     truth,
-    labels: await recordedLabels(g, crossings),
+    labels: await recordedLabels(g, crossingRules(setPoints)),
   };
 }
 
