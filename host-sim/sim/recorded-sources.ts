@@ -85,7 +85,7 @@ export async function readRecordedGas(file: string, nodeField: string): Promise<
 export function holdAt(ch: { tMs: Float64Array; v: Float64Array }): (tMs: number) => number {
   let i = 0;
   return (tMs) => {
-    // Virtual time mostly moves forward: walk from the last index, binary-search when it went back.
+    // Virtual time moves forward: walk on from the last index (from the start if time went back).
     if (i > 0 && ch.tMs[i]! > tMs) i = 0;
     while (i + 1 < ch.tMs.length && ch.tMs[i + 1]! <= tMs) i++;
     return ch.v[i]!;
