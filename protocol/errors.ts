@@ -33,13 +33,14 @@ export type ProtocolErrorCode =
   | "no-room";
 
 export class ProtocolError extends Error {
+  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
+  override readonly name = "ProtocolError";
   readonly code: ProtocolErrorCode;
   /** The offending value: a number, a field name, a byte, a hex string. */
   readonly value: unknown;
 
   constructor(code: ProtocolErrorCode, message: string, value: unknown) {
     super(message);
-    this.name = "ProtocolError";
     this.code = code;
     this.value = value;
   }

@@ -21,12 +21,13 @@ export const RETAINED_UP_TYPES: readonly number[] = Object.freeze([FrameType.Bir
 export type TopicErrorCode = "bad-site" | "bad-node-id" | "bad-frame" | "bad-topic";
 
 export class TopicError extends Error {
+  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
+  override readonly name = "TopicError";
   readonly code: TopicErrorCode;
   /** The offending value (a site, a node id, a frame name or type, a whole topic). */
   readonly value: unknown;
   constructor(code: TopicErrorCode, message: string, value: unknown) {
     super(message);
-    this.name = "TopicError";
     this.code = code;
     this.value = value;
   }

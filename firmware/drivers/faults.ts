@@ -34,11 +34,12 @@ export function sensorFaultName(code: number): string {
  * as "ads1115-mux" and the offending value, so a caller can report it in one line.
  */
 export class DriverError extends Error {
+  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
+  override readonly name = "DriverError";
   readonly code: string;
   readonly value: unknown;
   constructor(code: string, message: string, value: unknown) {
     super(message);
-    this.name = "DriverError";
     this.code = code;
     this.value = value;
   }

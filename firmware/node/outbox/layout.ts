@@ -77,11 +77,12 @@ export type OutboxErrorCode =
   | "internal";
 
 export class OutboxError extends Error {
+  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
+  override readonly name = "OutboxError";
   readonly code: OutboxErrorCode;
   readonly value: unknown;
   constructor(code: OutboxErrorCode, message: string, value: unknown) {
     super(message);
-    this.name = "OutboxError";
     this.code = code;
     this.value = value;
   }

@@ -78,12 +78,13 @@ export interface ProvisioningRecord {
 
 /** A record refused: `code` is the console's runtime code, `field` the offending item, `value` its value. */
 export class ProvisioningError extends Error {
+  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
+  override readonly name = "ProvisioningError";
   readonly code: string;
   readonly field: string;
   readonly value: unknown;
   constructor(code: string, field: string, message: string, value: unknown) {
     super(message);
-    this.name = "ProvisioningError";
     this.code = code;
     this.field = field;
     this.value = value;

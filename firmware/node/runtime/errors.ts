@@ -14,11 +14,12 @@ export type RuntimeErrorCode =
   | "watchdog-restart";
 
 export class RuntimeError extends Error {
+  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
+  override readonly name = "RuntimeError";
   readonly code: RuntimeErrorCode;
   readonly value: unknown;
   constructor(code: RuntimeErrorCode, message: string, value: unknown) {
     super(message);
-    this.name = "RuntimeError";
     this.code = code;
     this.value = value;
   }

@@ -8,11 +8,12 @@ export type MqttTransportErrorCode =
   | "bad-frame";
 
 export class MqttTransportError extends Error {
+  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
+  override readonly name = "MqttTransportError";
   readonly code: MqttTransportErrorCode;
   readonly value: unknown;
   constructor(code: MqttTransportErrorCode, message: string, value: unknown) {
     super(message);
-    this.name = "MqttTransportError";
     this.code = code;
     this.value = value;
   }

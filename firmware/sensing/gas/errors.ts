@@ -23,13 +23,14 @@ export type GasErrorCode =
   | "bad-state";
 
 export class GasError extends Error {
+  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
+  override readonly name = "GasError";
   readonly code: GasErrorCode;
   /** The offending value: a number, a name, a field name. */
   readonly value: unknown;
 
   constructor(code: GasErrorCode, message: string, value: unknown) {
     super(message);
-    this.name = "GasError";
     this.code = code;
     this.value = value;
   }

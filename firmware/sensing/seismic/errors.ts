@@ -17,13 +17,14 @@ export type SeismicErrorCode =
   | "unknown-profile";
 
 export class SeismicError extends Error {
+  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
+  override readonly name = "SeismicError";
   readonly code: SeismicErrorCode;
   /** The offending value: a number, a field name, a profile name. */
   readonly value: unknown;
 
   constructor(code: SeismicErrorCode, message: string, value: unknown) {
     super(message);
-    this.name = "SeismicError";
     this.code = code;
     this.value = value;
   }

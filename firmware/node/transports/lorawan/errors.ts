@@ -12,11 +12,12 @@ export type LoRaWanErrorCode =
   | "too-large";
 
 export class LoRaWanError extends Error {
+  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
+  override readonly name = "LoRaWanError";
   readonly code: LoRaWanErrorCode;
   readonly value: unknown;
   constructor(code: LoRaWanErrorCode, message: string, value: unknown) {
     super(message);
-    this.name = "LoRaWanError";
     this.code = code;
     this.value = value;
   }
