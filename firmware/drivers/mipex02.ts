@@ -14,6 +14,8 @@
  * Non-blocking: a UART answer arrives later on the clock, so `sample()` decodes the reply to the request
  * made by the previous call and sends the next request. Bytes are taken in `onReadable` one at a time
  * (format "number": no allocation) into a preallocated buffer; `onSample` fires when a full reply is in.
+ * The request goes out in format "buffer" (switched for that one write): on the ESP32, a buffer written in
+ * "number" format is converted to an integer and leaves as one 0x00 byte.
  *
  * There is no identity register: the first well-formed reply with a valid CRC is the identity check, so the
  * constructor only opens the port (a module that never answers shows as NoAnswer on the first `sample()`).
@@ -65,8 +67,10 @@ const C1_MAX_PLAUSIBLE = 10_000;
 
 export interface SerialPort {
   read(): number | ArrayBuffer | undefined;
-  write(value: Uint8Array): void;
+  write(value: number | Uint8Array): void;
   close(): void;
+  /** ECMA-419: "number" reads / writes one byte, "buffer" buffers; may change at any time. */
+  format: "number" | "buffer";
 }
 
 export interface SerialPortClass {
@@ -189,7 +193,12 @@ export class MIPEX02 {
     if (!serial) throw new DriverError("mipex02-closed", "MIPEX-02: driver is closed", undefined);
     this.#rxCount = 0;
     this.#rxOverflow = false;
-    serial.write(this.#request);
+    serial.format = "buffer";
+    try {
+      serial.write(this.#request);
+    } finally {
+      serial.format = "number";
+    }
     this.#requested = true;
   }
 

@@ -13,9 +13,13 @@
  *   `onReadable(count)` fires. The RX buffer holds RX_BUFFER_BYTES; bytes beyond it are dropped and counted
  *   in `droppedBytes` (a driver that never reads loses data, as on the board).
  *
- * `format` "number" (the ECMA-419 default): `read()` returns one byte or undefined and allocates nothing,
- * which drivers use on their hot path. `format` "buffer": `read()` returns an ArrayBuffer of everything
- * available, `read(n)` at most n bytes.
+ * `format` defaults to "buffer", as on the ESP32 (Moddable's modules/io/serial/esp32 initialises the format
+ * to buffer; the older io.md text that says "number" describes the ESP8266): `read()` returns an ArrayBuffer
+ * of everything available, `read(n)` at most n bytes (n >= 1), and `write()` takes an ArrayBuffer or a view.
+ * `format` "number": `read()` returns one byte or undefined and allocates nothing, which drivers use on their
+ * hot path, and `write()` takes one byte. Writing the other kind throws a TypeError: on the ESP32 a buffer
+ * written in "number" format is converted to an integer and goes out as a single 0x00 byte, and a number
+ * written in "buffer" format throws. (Moddable's desktop `lin` Serial has no "number" format at all.)
  *
  * No Node imports: this file is bundled for XS by the drivers' XS tests.
  */
@@ -50,8 +54,14 @@ export interface HostSerial {
 
 export type HostSerialClass = new (options: SerialOptions) => HostSerial;
 
-function copyBytes(value: number | ByteBuffer): Uint8Array {
-  if (typeof value === "number") {
+function copyBytes(value: number | ByteBuffer, format: "number" | "buffer"): Uint8Array {
+  if (format === "number") {
+    if (typeof value !== "number") {
+      throw new TypeError(
+        `Serial: format "number" writes one byte, got ${describe(value)}; set format "buffer" to write a buffer ` +
+          "(on the ESP32 a buffer written as a number goes out as one 0x00 byte)",
+      );
+    }
     if (!Number.isInteger(value) || value < 0 || value > 255) {
       throw new RangeError(`Serial: write of a number needs a byte 0..255, got ${value}`);
     }
@@ -60,7 +70,14 @@ function copyBytes(value: number | ByteBuffer): Uint8Array {
   if (value instanceof ArrayBuffer) return new Uint8Array(value.slice(0));
   if (ArrayBuffer.isView(value))
     return new Uint8Array(value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength));
-  throw new TypeError(`Serial: write expects a byte or a buffer, got ${typeof value}`);
+  throw new TypeError(
+    `Serial: format "buffer" writes an ArrayBuffer or a view, got ${describe(value)}; set format "number" to write one byte`,
+  );
+}
+
+function describe(value: unknown): string {
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return "a buffer";
+  return typeof value === "number" ? `the number ${value}` : typeof value;
 }
 
 export function makeSerial(board: SimBoard): HostSerialClass {
@@ -96,7 +113,7 @@ export function makeSerial(board: SimBoard): HostSerialClass {
       if (!Number.isInteger(port) || port < 0) {
         throw new RangeError(`Serial: port must be an integer >= 0, got ${port}`);
       }
-      const format = options.format ?? "number";
+      const format = options.format ?? "buffer";
       if (format !== "number" && format !== "buffer") {
         throw new RangeError(`Serial: format must be "number" or "buffer", got ${String(format)}`);
       }
@@ -135,8 +152,8 @@ export function makeSerial(board: SimBoard): HostSerialClass {
         this.#rxCount--;
         return b;
       }
-      if (count !== undefined && (!Number.isInteger(count) || count < 0)) {
-        throw new RangeError(`Serial: read count must be an integer >= 0, got ${count}`);
+      if (count !== undefined && (!Number.isInteger(count) || count < 1)) {
+        throw new RangeError(`Serial: read count must be an integer >= 1, got ${count}`);
       }
       const n = Math.min(count ?? this.#rxCount, this.#rxCount);
       if (n === 0) return undefined;
@@ -151,7 +168,7 @@ export function makeSerial(board: SimBoard): HostSerialClass {
 
     write(value: number | ByteBuffer): void {
       this.#open();
-      const bytes = copyBytes(value);
+      const bytes = copyBytes(value, this.#format);
       if (bytes.length === 0) return;
       const free = TX_BUFFER_BYTES - this.#txPending;
       if (bytes.length > free) {

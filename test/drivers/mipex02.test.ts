@@ -152,6 +152,33 @@ describe("MIPEX-02 NDIR methane driver against the protocol model", () => {
     expect(s).toEqual({ ch4PctVol: 100, statusFlags: 0, overRange: true });
   });
 
+  it('ESP32 serial formats: reads one byte at a time in "number", writes the request as one buffer in "buffer"', () => {
+    // The host Serial defaults to "buffer" and refuses a write that does not match the format, as the ESP32
+    // does (there a buffer written in "number" format leaves as a single 0x00 byte).
+    const { clock, board } = rig(() => 0.42);
+    const formats: string[] = [];
+    const Base = makeSerial(board);
+    const Serial = class extends Base {
+      override write(value: number | ArrayBufferView | ArrayBuffer): void {
+        formats.push(`write ${typeof value === "number" ? "number" : "buffer"} in ${this.format}`);
+        super.write(value);
+      }
+      override read(count?: number): number | ArrayBuffer | undefined {
+        const b = super.read(count);
+        if (b !== undefined) formats.push(`read ${typeof b} in ${this.format}`);
+        return b;
+      }
+    };
+    const ndir = new MIPEX02({ sensor: { io: Serial, port: PORT } });
+    clock.advance(1000);
+    expect(ndir.sample()?.ch4PctVol).toBe(0.42);
+    expect(formats).toEqual([
+      "write buffer in buffer",
+      ...Array<string>(6).fill("read number in number"),
+      "write buffer in buffer",
+    ]);
+  });
+
   it("nothing wired, wrong baud and bad options are reported with the offending value", () => {
     const board = new SimBoard(new VirtualClock(), new Prng(6));
     const Serial = makeSerial(board);

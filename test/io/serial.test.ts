@@ -42,6 +42,7 @@ describe("host Serial (ECMA-419) on the virtual clock", () => {
     });
     expect(peer.line?.baud).toBe(9600);
     s.write(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9));
+    s.format = "number";
     s.write(0x55);
     clock.advance(100);
     expect(peer.received[0]?.[0]).toBeCloseTo((9 * 10 * 1000) / 9600, 9);
@@ -57,6 +58,7 @@ describe("host Serial (ECMA-419) on the virtual clock", () => {
     const s = new Serial({
       baud: 115200,
       port: 2,
+      format: "number",
       onReadable(count) {
         events.push([clock.now(), count]);
       },
@@ -131,7 +133,37 @@ describe("host Serial (ECMA-419) on the virtual clock", () => {
     expect(() => new Serial({ baud: 0, port: 2 })).toThrow(/baud must be an integer > 0, got 0/);
     expect(() => new Serial({ baud: 9600, port: -1 })).toThrow(/port must be an integer >= 0, got -1/);
     expect(() => new Serial({ baud: 9600, port: 2, format: "text" as "buffer" })).toThrow(/got text/);
-    const s = new Serial({ baud: 9600, port: 2 });
+    const s = new Serial({ baud: 9600, port: 2, format: "number" });
     expect(() => s.write(300)).toThrow(/byte 0..255, got 300/);
+  });
+
+  it('defaults to format "buffer" as the ESP32 does (Moddable modules/io/serial/esp32)', () => {
+    const { clock, peer, Serial } = rig();
+    const s = new Serial({ baud: 9600, port: 2 });
+    expect(s.format).toBe("buffer");
+    peer.line?.send(Uint8Array.of(7, 8, 9));
+    clock.advance(10);
+    const got = s.read();
+    expect(got).toBeInstanceOf(ArrayBuffer);
+    expect(Array.from(new Uint8Array(got as ArrayBuffer))).toEqual([7, 8, 9]);
+    expect(s.read()).toBeUndefined();
+    expect(() => s.read(0)).toThrow(/read count must be an integer >= 1, got 0/);
+  });
+
+  it("a write must match the format: a buffer in number format or a number in buffer format throws", () => {
+    const { clock, peer, Serial } = rig();
+    const s = new Serial({ baud: 9600, port: 2 });
+    // On the ESP32 this throws (the value is not a buffer).
+    expect(() => s.write(0x41)).toThrow(/format "buffer" writes an ArrayBuffer or a view, got the number 65/);
+    s.format = "number";
+    // On the ESP32 this sends one 0x00 byte (the buffer converted to an integer): refused here, naming why.
+    expect(() => s.write(Uint8Array.of(1, 2))).toThrow(
+      /format "number" writes one byte, got a buffer; set format "buffer".*one 0x00 byte/,
+    );
+    s.write(0x41);
+    s.format = "buffer";
+    s.write(Uint8Array.of(0x42, 0x43));
+    clock.advance(100);
+    expect(peer.received.map(([, b]) => b)).toEqual([[0x41], [0x42, 0x43]]);
   });
 });

@@ -23,13 +23,17 @@ function scripted() {
   let rx: number[] = [];
   let onReadable: ((count: number) => void) | undefined;
   const Serial = class implements E5Serial {
+    format: "number" | "buffer" = "number";
     constructor(o: { onReadable: (count: number) => void }) {
       onReadable = o.onReadable;
     }
     read() {
+      if (this.format !== "number") throw new TypeError("the driver reads one byte at a time");
       return rx.shift();
     }
-    write(value: Uint8Array) {
+    write(value: number | Uint8Array) {
+      if (typeof value === "number" || this.format !== "buffer")
+        throw new TypeError("a command is one buffer write");
       written.push(String.fromCharCode(...value).replace(/\r\n$/, ""));
     }
     close() {}
@@ -54,6 +58,16 @@ function driver() {
 }
 
 describe("LoRa-E5 OTAA identity", () => {
+  it('writes each command as one buffer in format "buffer" and reads in "number" (ESP32 serial formats)', () => {
+    // The scripted port throws unless a write is a buffer in format "buffer": on the ESP32 a buffer written
+    // in "number" format leaves as a single 0x00 byte. Reads must find the port back in "number" format.
+    const { e5, written, answer, results } = driver();
+    e5.configure("EU868", 5, 10, 4);
+    answer("+AT: OK");
+    expect(written).toEqual(["AT", "AT+MODE=LWOTAA"]);
+    expect(results).toEqual([]);
+  });
+
   it("writes DevEUI, JoinEUI and AppKey after AT and before the mode; an ID step waits for its own line", () => {
     const { e5, written, answer, results } = driver();
     e5.configure("EU868", 5, 10, 4, { devEui: DEV_EUI, joinEui: JOIN_EUI, appKey: APP_KEY });

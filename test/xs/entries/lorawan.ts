@@ -89,6 +89,7 @@ const ANSWERS: [Uint8Array, Uint8Array][] = [
 let written = 0;
 let lastWriter: ScriptedSerial | undefined;
 class ScriptedSerial {
+  format: "number" | "buffer" = "number";
   readonly onReadable: (count: number) => void;
   pending: Uint8Array | undefined;
   readPos = 0;

@@ -167,14 +167,18 @@ export class NodeHostBridge {
             f(x);
             this.#push(x);
           };
+          // The host end is a byte pipe in format "buffer"; the node-side proxy keeps the firmware's format.
           io = new device.io.Serial({
             ...(opts as unknown as SerialOptions),
+            format: "buffer",
             ...(opts.readable
               ? {
-                  onReadable(this: HostSerial, count: number) {
-                    const bytes = new Uint8Array(count);
-                    for (let i = 0; i < count; i++) bytes[i] = (this.read() as number | undefined) ?? 0;
-                    push(EventKind.SerialReadable, (x) => x.raw(bytes));
+                  onReadable(this: HostSerial) {
+                    const got = this.read();
+                    if (got instanceof ArrayBuffer) {
+                      const bytes = new Uint8Array(got);
+                      push(EventKind.SerialReadable, (x) => x.raw(bytes));
+                    }
                   },
                 }
               : {}),

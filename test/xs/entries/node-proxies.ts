@@ -218,7 +218,7 @@ class Serial implements EventSink {
   #onReadable: ((count: number) => void) | undefined;
   #onWritable: ((count: number) => void) | undefined;
   constructor(options: Record<string, unknown>) {
-    this.format = (options.format as "number" | "buffer") ?? "number";
+    this.format = (options.format as "number" | "buffer") ?? "buffer"; // the ESP32's default
     this.#onReadable = options.onReadable as ((count: number) => void) | undefined;
     this.#onWritable = options.onWritable as ((count: number) => void) | undefined;
     this.#h = host.open(
@@ -246,11 +246,22 @@ class Serial implements EventSink {
       return b;
     }
     const n = Math.min(count ?? this.#count, this.#count);
+    if (n <= 0) return undefined;
     const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.read() as number;
+    for (let i = 0; i < n; i++) {
+      out[i] = this.#rx[this.#head]!;
+      this.#head = (this.#head + 1) % RX_RING_BYTES;
+    }
+    this.#count -= n;
     return out.buffer;
   }
   write(value: number | Bytes): void {
+    // As the host Serial (host-sim/io/serial.ts): the value must match the format.
+    if ((typeof value === "number") !== (this.format === "number")) {
+      throw new TypeError(
+        `Serial: format "${this.format}" cannot write a ${typeof value === "number" ? "number" : "buffer"}`,
+      );
+    }
     const w = host.begin(Op.SerialWrite).u8(this.#h);
     if (typeof value === "number") w.u8(value);
     else w.raw(view(value));

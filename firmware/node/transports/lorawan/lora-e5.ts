@@ -79,8 +79,10 @@ export const E5_RESULT_NAMES = Object.freeze([
 
 export interface E5Serial {
   read(): number | ArrayBuffer | undefined;
-  write(value: Uint8Array): void;
+  write(value: number | Uint8Array): void;
   close(): void;
+  /** ECMA-419: "number" reads / writes one byte, "buffer" buffers; may change at any time. */
+  format: "number" | "buffer";
 }
 
 export interface E5SerialClass {
@@ -323,13 +325,27 @@ export class LoraE5 {
     const bytes = this.#steps[this.#step]!;
     this.#expect = this.#stepAnswers[this.#step]!;
     this.#armTimer(this.#commandTimeoutMs);
-    this.#serial.write(bytes);
+    this.#write(bytes);
   }
 
   #issue(w: AtCommandWriter, expect: AtCommandId, timeoutMs: number): void {
     this.#expect = expect;
     this.#armTimer(timeoutMs);
-    this.#serial.write(this.#view(w.length));
+    this.#write(this.#view(w.length));
+  }
+
+  /**
+   * The port reads in format "number" (one byte, no allocation); a command goes out in format "buffer",
+   * switched for that one write: on the ESP32 a buffer written in "number" format leaves as one 0x00 byte.
+   */
+  #write(bytes: Uint8Array): void {
+    const serial = this.#serial;
+    serial.format = "buffer";
+    try {
+      serial.write(bytes);
+    } finally {
+      serial.format = "number";
+    }
   }
 
   /** A view of the writer's first `n` bytes, made once per length (steady state allocates nothing). */
