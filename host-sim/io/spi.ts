@@ -9,6 +9,12 @@
  * in use makes the constructor throw. With no chip at the select pin MISO floats high: reads give 0xFF, as
  * a real bus with a pulled-up MISO does, so a driver's "no answer" check is exercised, not bypassed.
  *
+ * Ports as on the ESP32 (Moddable's embedded:io/spi accepts ESP-IDF's SPI1_HOST, SPI2_HOST, SPI3_HOST = 0, 1,
+ * 2 and throws RangeError "invalid port" for anything else; `port` has no default there): `port` is required
+ * and must be 1 (SPI2_HOST, "HSPI") or 2 (SPI3_HOST, "VSPI"). Port 0 is SPI1_HOST, the bus of the module's
+ * own flash: Moddable passes it to ESP-IDF, whose spi_bus_initialize refuses SPI1, and the failure is not
+ * reported, so the instance never talks to a chip. The host refuses it at once, with a RangeError.
+ *
  * Not modelled: transfer time (calls take no virtual time), clock polarity/phase errors, bit-level noise.
  * No Node APIs here: this file is bundled into the XS engine by the benchmarks.
  */
@@ -38,6 +44,7 @@ export interface SPIOptions {
   hz: number;
   /** Bit 1 clock polarity, bit 0 phase. */
   mode?: number;
+  /** Required at run time, as on the ESP32: 1 (SPI2_HOST) or 2 (SPI3_HOST); see `checkSpiPort`. */
   port?: number;
   format?: "buffer";
   target?: unknown;
@@ -84,6 +91,24 @@ function pinNumber(name: string, value: unknown, required: boolean): number | un
     throw new IoError("bad-option", `SPI: ${name} must be a pin number >= 0, got ${String(value)}`, value);
   }
   return value as number;
+}
+
+/** SPI controllers a sensor can use on the ESP32: SPI2_HOST (1) and SPI3_HOST (2); 0 is the flash bus. */
+export const SPI_PORTS: readonly number[] = Object.freeze([1, 2]);
+
+/** Checks `port` as the ESP32 does, and also refuses its flash bus; throws a RangeError naming the port. */
+export function checkSpiPort(port: unknown): number {
+  if (port === 0) {
+    throw new RangeError(
+      "SPI: port 0 is SPI1_HOST, the ESP32's flash bus, which ESP-IDF does not give to applications; use port 1 (SPI2_HOST) or 2 (SPI3_HOST)",
+    );
+  }
+  if (!SPI_PORTS.includes(port as number)) {
+    throw new RangeError(
+      `SPI: port ${port === undefined ? "is missing" : `${String(port)} is not an SPI controller`}: the ESP32 has port 1 (SPI2_HOST) and 2 (SPI3_HOST)`,
+    );
+  }
+  return port as number;
 }
 
 function asBytes(buffer: ByteBuffer): Uint8Array {
@@ -135,10 +160,7 @@ export function makeSPI(board: SimBoard): HostSPIClass {
           options.format,
         );
       }
-      const port = options.port ?? 0;
-      if (!Number.isInteger(port) || port < 0) {
-        throw new IoError("bad-option", `SPI: port must be an integer >= 0, got ${String(port)}`, port);
-      }
+      const port = checkSpiPort(options.port);
       const inPin = pinNumber("in", options.in, false);
       const outPin = pinNumber("out", options.out, false);
       if (inPin === undefined && outPin === undefined) {

@@ -8,7 +8,7 @@ import { makeSPI, SpiProbe } from "../../host-sim/io/spi.js";
 import { Prng } from "../../host-sim/prng.js";
 
 const SELECT = 5;
-const PINS = { port: 0, clock: 18, in: 19, out: 23 };
+const PINS = { port: 1, clock: 18, in: 19, out: 23 };
 
 function boardWithChip(fault?: Adxl355Fault) {
   const board = new SimBoard(new VirtualClock(), new Prng(4));
@@ -19,7 +19,7 @@ function boardWithChip(fault?: Adxl355Fault) {
   });
   if (fault) model.setFault(fault);
   const probe = new SpiProbe(model);
-  board.attachSPI(0, SELECT, probe);
+  board.attachSPI(1, SELECT, probe);
   return { board, model, probe, SPI: makeSPI(board) };
 }
 

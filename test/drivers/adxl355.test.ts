@@ -174,11 +174,11 @@ describe("ADXL355 driver: FIFO interrupt on INT1", () => {
   it("keeps up for a second at 1 kHz when sample() runs from onSample: every sample, no fault", () => {
     const board = new SimBoard(new VirtualClock(), new Prng(9));
     const model = new Adxl355Model(board, { source: (t, out) => out.fill(Math.sin(t / 10)), int1Pin: INT1 });
-    board.attachSPI(0, SELECT, model);
+    board.attachSPI(1, SELECT, model);
     let total = 0;
     const faults: number[] = [];
     const driver = new ADXL355({
-      sensor: { io: makeSPI(board), select: SELECT, clock: 18, in: 19, out: 23 },
+      sensor: { io: makeSPI(board), select: SELECT, ...PINS },
       interrupt: { io: makeDigital(board), pin: INT1 },
       fifoWatermark: 16,
       onSample() {

@@ -101,11 +101,30 @@ describe("host SPI (ECMA-419 embedded:io/spi)", () => {
     }
   });
 
+  it("port as on the ESP32: 1 or 2 open; 0 (the flash bus), 3, a missing port and -1 are RangeErrors naming it", () => {
+    const { SPI } = setup();
+    new SPI({ ...OPTS, port: 1, select: 5 }).close();
+    new SPI({ ...OPTS, port: 2, select: 5 }).close();
+    expect(() => new SPI({ ...OPTS, port: 0, select: 5 })).toThrow(RangeError);
+    expect(() => new SPI({ ...OPTS, port: 0, select: 5 })).toThrow(
+      /^SPI: port 0 is SPI1_HOST, the ESP32's flash bus.*use port 1 \(SPI2_HOST\) or 2 \(SPI3_HOST\)$/,
+    );
+    expect(() => new SPI({ ...OPTS, port: 3, select: 5 })).toThrow(
+      /^SPI: port 3 is not an SPI controller: the ESP32 has port 1 \(SPI2_HOST\) and 2 \(SPI3_HOST\)$/,
+    );
+    expect(() => new SPI({ ...OPTS, port: -1, select: 5 })).toThrow(/port -1 is not an SPI controller/);
+    expect(() => new SPI({ ...OPTS, port: 1.5, select: 5 })).toThrow(/port 1.5 is not an SPI controller/);
+    const { port: _, ...noPort } = OPTS;
+    expect(() => new SPI({ ...noPort, select: 5 } as never)).toThrow(/^SPI: port is missing: the ESP32 has/);
+    // A refused port claims nothing: the select pin is still free.
+    new SPI({ ...OPTS, select: 5 }).close();
+  });
+
   it("SpiProbe records MOSI and MISO per chip-select window and passes bytes through", () => {
     const board = new SimBoard(new VirtualClock(), new Prng(7));
     const probe = new SpiProbe(new Echo());
-    board.attachSPI(0, 3, probe);
-    const spi = new (makeSPI(board))({ ...OPTS, port: 0, select: 3 });
+    board.attachSPI(2, 3, probe);
+    const spi = new (makeSPI(board))({ ...OPTS, port: 2, select: 3 });
     spi.transfer(Uint8Array.of(0xa1, 0xa2));
     spi.transfer(Uint8Array.of(0xa3));
     spi.flush(true);
