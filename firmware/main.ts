@@ -1,5 +1,6 @@
 /**
- * Device entry for the board: wires Moddable's Timer and Time.ticks (the Clock), embedded:storage/key-value
+ * Device entry for the board: wires Moddable's Timer and Time.ticks (the Clock, monotonic across the tick
+ * counter's wrap: node/monotonic.ts), embedded:storage/key-value
  * (config, counters, identity), the "outbox" flash partition, the device provider's IO (sensors), native
  * crypto and the transports into the node runtime, then starts it. The variant comes from the manifest's
  * config. Transports (runtime/transports-from-config.ts): config "transport" mqtt | lorawan | both; MQTT
@@ -28,6 +29,7 @@ import type { AnalogClass } from "./drivers/battery.js";
 import type { Clock, TimerId } from "./node/clock.js";
 import { CONSOLE_DEFAULT_BAUD, Console, type ConsoleSerialClass } from "./node/console.js";
 import { type DigitalClass, INTERLOCK_PIN_NAMES, InterlockIo } from "./node/interlock/outputs.js";
+import { TickClock, type TimerService } from "./node/monotonic.js";
 import { flashRegion } from "./node/outbox/moddable.js";
 import { Outbox } from "./node/outbox.js";
 import { boardConfigDigest, boardFrameMac } from "./node/runtime/board-crypto.js";
@@ -47,13 +49,13 @@ import { NodeRuntime } from "./node/runtime.js";
 import type { E5SerialClass } from "./node/transports/lorawan/lora-e5.js";
 import type { MqttClientClass } from "./node/transports/mqtt.js";
 
-/** Moddable Timer as the runtime's Clock (ids are small integers mapped to Timer objects). */
-class ModdableClock implements Clock {
+/**
+ * Moddable's Timer as TickClock's timers (ids are small integers mapped to Timer objects). Time comes from
+ * `Time.ticks` through node/monotonic.ts: a signed 32-bit count on the ESP32 that wraps after 24.9 days.
+ */
+class ModdableTimers implements TimerService {
   #timers = new Map<TimerId, ReturnType<typeof Timer.set>>();
   #next = 1;
-  now(): number {
-    return Time.ticks;
-  }
   setTimer(callback: () => void, delayMs: number, repeatMs?: number): TimerId {
     const id = this.#next++;
     this.#timers.set(
@@ -281,7 +283,7 @@ function consoleSerial(
  */
 export default function main(): NodeRuntime | undefined {
   const config = manifestConfig as ManifestConfig & BoardConfig;
-  const clock = new ModdableClock();
+  const clock: Clock = new TickClock(() => Time.ticks, new ModdableTimers());
   const kv = keyValueStore(KeyValueStorage.open({ path: "minewatch", format: "buffer" }));
   let node: Booted | undefined;
   const serial = consoleSerial(config);

@@ -21,8 +21,10 @@
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { BatteryVoltage } from "../../firmware/drivers/battery.js";
+import type { Clock } from "../../firmware/node/clock.js";
 import { Console } from "../../firmware/node/console.js";
 import { InterlockIo } from "../../firmware/node/interlock/outputs.js";
+import { TickClock } from "../../firmware/node/monotonic.js";
 import { Outbox } from "../../firmware/node/outbox.js";
 import { bootProvisioning, RuntimeConsoleHost } from "../../firmware/node/runtime/console-host.js";
 import { type OpenedSensors, openSensors, type Variant } from "../../firmware/node/runtime/wiring.js";
@@ -38,6 +40,7 @@ import { ConsoleCable } from "../console/cable.js";
 import { nobleFrameMac } from "../crypto/frame-mac.js";
 import { DEFAULT_PORTS, type HostDevice, makeDevice } from "../device.js";
 import { FlashModel } from "../flash.js";
+import { boardTicks } from "../moddable/time.js";
 import { Prng } from "../prng.js";
 import { MemoryKeyValue } from "./key-value.js";
 import { SIM_INTERLOCK_PINS, SimOutputs } from "./outputs.js";
@@ -78,6 +81,14 @@ export interface SimNodeOptions {
   /** Extra runtime options (tests). */
   runtime?: Partial<NodeRuntimeOptions>;
   /**
+   * The board's Time.ticks at the first boot, ms. When given, the node reads time as firmware/main.ts does
+   * on the ESP32: the board's signed 32-bit ticks (host-sim/moddable/time.ts, wrapping at 2^31 and 2^32 ms)
+   * through the monotonic TickClock (firmware/node/monotonic.ts), e.g. 2^31 - 60_000 to cross the wrap a
+   * minute into the run. A reboot restarts the count at 0, as a reset does. Default: the runtime reads the
+   * virtual clock itself.
+   */
+  ticksAtBootMs?: number;
+  /**
    * The runtime runs elsewhere (test/xs/entries/node-host.ts: on XS, reaching this board through xsnap's
    * command channel): build the board, chips, storage and flash only, and never boot a runtime here.
    */
@@ -112,6 +123,8 @@ export class SimNode {
   readonly Analog: HostAnalogClass;
   batteryAdc: BatteryVoltage | undefined;
   runtime!: NodeRuntime;
+  /** The clock this boot's runtime, console and provisioning read (`clock`, or a TickClock over it). */
+  nodeClock!: Clock;
   outbox!: Outbox;
   transports: Transport[] = [];
   sensors: OpenedSensors | undefined;
@@ -172,6 +185,15 @@ export class SimNode {
   boot(): void {
     const o = this.options;
     this.boots++;
+    this.nodeClock = this.clock;
+    if (o.ticksAtBootMs !== undefined) {
+      // The board's tick counter reads ticksAtBootMs now (0 after a reboot), then runs with virtual time.
+      const atBoot = this.boots === 1 ? o.ticksAtBootMs : 0;
+      this.nodeClock = new TickClock(
+        boardTicks(this.clock, atBoot - Math.floor(this.clock.now())),
+        this.clock,
+      );
+    }
     this.outbox = new Outbox(this.flash, { maxRecords: 256, maxPayloadBytes: 64 });
     this.sensors = openSensors(this.device, { variant: o.variant, odrHz: o.odrHz ?? 1000 });
     this.transports = o.transports ? o.transports(this) : [];
@@ -184,9 +206,9 @@ export class SimNode {
     });
     this.batteryAdc = adc;
     // What the console provisioned (and a commit a power cut interrupted, finished now) comes first.
-    const prov = bootProvisioning(this.storage, this.clock.now());
+    const prov = bootProvisioning(this.storage, this.nodeClock.now());
     this.runtime = new NodeRuntime({
-      clock: this.clock,
+      clock: this.nodeClock,
       storage: this.storage,
       outbox: this.outbox,
       transports: this.transports,
@@ -224,7 +246,7 @@ export class SimNode {
     const runtime = this.runtime;
     this.consoleHost = new RuntimeConsoleHost({
       storage: this.storage,
-      clock: this.clock,
+      clock: this.nodeClock,
       runtime: () => (this.runtime === runtime ? runtime : undefined),
       mac: nobleFrameMac,
       firmwareVersion: "0.1.0",
@@ -234,7 +256,7 @@ export class SimNode {
     this.console = new Console({
       serial: { io: this.device.io.Serial, port: DEFAULT_PORTS.console },
       host: this.consoleHost,
-      clock: this.clock,
+      clock: this.nodeClock,
     });
   }
 
@@ -266,6 +288,7 @@ export class SimNode {
     this.interlockIo = undefined;
     this.batteryAdc?.close();
     this.batteryAdc = undefined;
+    if (this.nodeClock instanceof TickClock) this.nodeClock.close();
     // The MCU is off: its GPIOs float and the output drivers' pull-downs hold every output low.
     this.outputs?.powerLoss();
   }
