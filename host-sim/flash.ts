@@ -11,6 +11,8 @@
  *   `not-erased` instead, so a test can prove that the code under test never relies on it; either way
  *   `overwriteAttempts` counts such writes.
  * - `read` returns a fresh ArrayBuffer, as Moddable's does on ESP32 (it allocates one per call).
+ * - A `write` of 0 bytes throws `empty-write`: the ESP32's flash module throws Error "invalid" for a
+ *   byteLength <= 0 (and for a buffer shorter than byteLength: `bad-buffer` here) before touching the chip.
  *
  * Power cuts: every mutating operation (write or erase) has an index (`writeCount` before the call).
  * `cutAtWrite(n)` makes operation n tear: a seeded PRNG (host-sim/prng.ts) picks how much of it lands
@@ -30,6 +32,7 @@ export type FlashModelErrorCode =
   | "out-of-range"
   | "bad-sector"
   | "bad-buffer"
+  | "empty-write"
   | "not-erased";
 
 export class FlashModelError extends Error {
@@ -194,6 +197,13 @@ export class FlashModel {
   write(offset: number, byteLength: number, buffer: ArrayBuffer | ArrayBufferView): void {
     this.#checkPower();
     this.#range(offset, byteLength);
+    if (byteLength === 0) {
+      throw new FlashModelError(
+        "empty-write",
+        `invalid: flash write of 0 bytes at offset ${offset}; the ESP32's flash module refuses a byteLength <= 0 (Error "invalid"), so do not call write with nothing to write`,
+        byteLength,
+      );
+    }
     const src = this.#viewOf(buffer);
     if (src.length < byteLength) {
       throw new FlashModelError(

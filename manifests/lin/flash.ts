@@ -3,7 +3,9 @@
  * and nrf52 (modules/files/flash). A partition is a file `<file root>minewatch-flash-<name>.bin` with the
  * ESP32's NOR rules (modules/files/flash/esp32/flash.c over esp_partition_*): 4096-byte sectors, erase sets
  * a sector to 0xFF, write can only clear bits (old AND new), so the outbox's recovery scan sees on the
- * desktop what it would see on the board.
+ * desktop what it would see on the board. Like the ESP32's module, `write` throws Error "invalid" for a
+ * byteLength <= 0 or a buffer shorter than byteLength (modules/files/flash/esp32/flash.c checks both before
+ * esp_partition_write); the message here goes on to say which.
  */
 import { File } from "file";
 import config from "mc/config";
@@ -49,10 +51,20 @@ export default class Flash {
       file.close();
     }
   }
-  write(offset: number, byteLength: number, buffer: ArrayBuffer): void {
+  write(offset: number, byteLength: number, buffer: ArrayBuffer | ArrayBufferView): void {
+    if (byteLength === 0)
+      throw new Error(
+        `invalid: flash write of 0 bytes at offset ${offset}; the ESP32's flash module refuses a byteLength <= 0`,
+      );
     this.#check(offset, byteLength);
+    const data = ArrayBuffer.isView(buffer)
+      ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+      : new Uint8Array(buffer);
+    if (data.length < byteLength)
+      throw new Error(
+        `invalid: flash write of ${byteLength} bytes from a buffer of ${data.length}; the ESP32's flash module refuses a buffer shorter than byteLength`,
+      );
     const merged = new Uint8Array(this.read(offset, byteLength));
-    const data = new Uint8Array(buffer, 0, byteLength);
     for (let i = 0; i < byteLength; i++) merged[i] = merged[i]! & data[i]!;
     const file = new File(this.#path, true);
     try {

@@ -71,6 +71,23 @@ describe("flash model (NOR semantics)", () => {
     expect([...f.peek(0, 4)]).toEqual([1, 2, 3, 0xff]);
   });
 
+  it('a 0-byte write is refused as on the ESP32 (Error "invalid"), changes nothing and is not an operation', () => {
+    const f = new FlashModel({ byteLength: 64, blockSize: 64 });
+    let err: unknown;
+    try {
+      f.write(8, 0, bytes(1, 2));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(FlashModelError);
+    expect((err as FlashModelError).code).toBe("empty-write");
+    expect((err as Error).message).toMatch(/^invalid: flash write of 0 bytes at offset 8; .*byteLength <= 0/);
+    expect(f.writeCount).toBe(0);
+    expect([...f.peek()].every((b) => b === 0xff)).toBe(true);
+    // At the very end of the region too (a 0-byte access there is otherwise in range).
+    expect(codeOf(() => f.write(64, 0, new ArrayBuffer(0)))).toBe("empty-write");
+  });
+
   it("bad geometry and out-of-range access are errors naming the value", () => {
     expect(codeOf(() => new FlashModel({ byteLength: 100, blockSize: 64 }))).toBe("bad-geometry");
     expect(codeOf(() => new FlashModel({ byteLength: 64, blockSize: 8 }))).toBe("bad-geometry");
