@@ -3,8 +3,9 @@
  * is the FreeRTOS millisecond count as a signed 32-bit integer: it goes negative after 2^31 ms (24.9 days)
  * and comes back through 0 after 2^32 ms (49.7 days). Code that subtracts two raw readings sees time run
  * backwards there (uptime, the watchdog, timeouts computed from deadlines). `MonotonicTicks` extends the
- * raw count: each read adds the unsigned 32-bit difference from the previous read, `(raw - last) >>> 0`,
- * which is exact whatever the sign of either reading as long as reads are less than 2^32 ms apart.
+ * raw count: each read adds the unsigned 32-bit difference from the previous read (`(raw - last) >>> 0`
+ * for integer ticks), which is exact whatever the sign of either reading as long as reads are less than
+ * 2^32 ms apart.
  * `TickClock` is the runtime's Clock on top of it (firmware/main.ts: Moddable's `Time.ticks` and `Timer`;
  * host-sim/node: the simulated board's ticks) and owns a timer that reads the ticks every hour, so the
  * count stays exact on a node that is otherwise idle (e.g. waiting for provisioning) for weeks.
@@ -12,6 +13,9 @@
  */
 import type { Clock, TimerId } from "./clock.js";
 import { RuntimeError } from "./runtime/errors.js";
+
+/** 2^32: the tick counter's modulus. */
+const TICKS_MODULUS = 4_294_967_296;
 
 /** How often TickClock reads the ticks on its own: far inside the 2^32 ms the extension needs. */
 export const TICK_REFRESH_MS = 3_600_000;
@@ -22,7 +26,7 @@ export class MonotonicTicks {
   #last: number;
   #ms: number;
 
-  /** `readTicks` returns the raw count (integer ms, any 32-bit representation). */
+  /** `readTicks` returns the raw count, ms: signed or unsigned 32-bit (a wider or fractional one works). */
   constructor(readTicks: () => number) {
     if (typeof readTicks !== "function")
       throw new RuntimeError("bad-option", "monotonic ticks need a tick reader", readTicks);
@@ -36,13 +40,18 @@ export class MonotonicTicks {
   /** Milliseconds, never decreasing; exact while reads are less than 2^32 ms apart. */
   now(): number {
     const raw = this.#read();
-    this.#ms += (raw - this.#last) >>> 0;
+    // The unsigned 32-bit difference: for integer 32-bit ticks exactly (raw - last) >>> 0, and it also
+    // keeps a fraction of a millisecond or a count wider than 32 bits (a desktop build) instead of
+    // truncating it on every read.
+    let d = raw - this.#last;
+    if (d < 0) d += TICKS_MODULUS;
+    this.#ms += d;
     this.#last = raw;
     return this.#ms;
   }
 }
 
-/** Where TickClock's timers go (Moddable's Timer behind an id map on the board, the virtual clock in host-sim). */
+/** Where TickClock's timers go: Moddable's Timer behind an id map on the board, host-sim's virtual clock. */
 export interface TimerService {
   setTimer(callback: () => void, delayMs: number, repeatMs?: number): TimerId;
   clearTimer(id: TimerId): void;

@@ -96,6 +96,18 @@ describe("MonotonicTicks", () => {
     }
   });
 
+  it("keeps fractions of a millisecond and counts wider than 32 bits (desktop builds), not truncated", () => {
+    let raw = 0.25;
+    const frac = new MonotonicTicks(() => raw);
+    for (let i = 0; i < 1000; i++) raw += 0.25;
+    expect(frac.now()).toBe(250);
+    raw = 1.7e12; // a millisecond clock since 1970
+    const wide = new MonotonicTicks(() => raw);
+    const t0 = wide.now();
+    raw += 5 * W + 123;
+    expect(wide.now() - t0).toBe(5 * W + 123);
+  });
+
   it("never decreases when read twice at the same tick", () => {
     const m = new MonotonicTicks(() => -1);
     expect(m.now()).toBe(W - 1);
@@ -135,7 +147,7 @@ describe("TickClock", () => {
     expect(vc.pending).toBe(0);
   });
 
-  it("without the refresh, one read after 60 days would be 2^32 ms short (why the clock owns a timer)", () => {
+  it("without the refresh, one read after 60 days is 2^32 ms short (why the clock owns a timer)", () => {
     const { b, read } = board(0);
     const m = new MonotonicTicks(read);
     b.t = 60 * 86_400_000;
