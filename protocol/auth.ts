@@ -13,12 +13,14 @@ import { ProtocolError } from "./errors.js";
 import type { Frame } from "./frames.js";
 import { HEADER_AUTH_BIT, MAC_BYTES, MAC_KEY_BYTES, TRAILER_BYTES } from "./schema.js";
 
-/** Computes HMAC-SHA256(key, data) truncated: writes the first `out4.length` (4) bytes into `out4`. */
+/**
+ * Computes HMAC-SHA256(key, data) truncated: writes the first `out4.length` (4) bytes into `out4`. `out4` may
+ * overlap the end of `data` (sealFrame writes the tag in place, so a preloaded module needs no scratch buffer):
+ * an implementation reads all of `data` before it writes `out4`.
+ */
 export interface FrameMac {
   mac(key: Uint8Array, data: Uint8Array, out4: Uint8Array): void;
 }
-
-const tagScratch = new Uint8Array(MAC_BYTES);
 
 function checkKey(key: Uint8Array): void {
   if (!(key instanceof Uint8Array) || key.length !== MAC_KEY_BYTES) {
@@ -29,8 +31,8 @@ function checkKey(key: Uint8Array): void {
 
 /**
  * Appends the MAC trailer to the frame encoded at out[start..end): sets the header's auth bit, computes the
- * MAC in place and returns the new end (end + 6). `out` needs 6 bytes of room after `end`. One subarray
- * view per call is the only allocation.
+ * MAC in place and returns the new end (end + 6). `out` needs 6 bytes of room after `end`. Two subarray
+ * views per call are the only allocations.
  */
 export function sealFrame(
   out: Uint8Array,
@@ -57,10 +59,10 @@ export function sealFrame(
   }
   out[start] = out[start]! | HEADER_AUTH_BIT;
   writeCounter32(out, end, counter);
-  mac.mac(key, out.subarray(start, end + 4), tagScratch);
+  // The tag overwrites the counter's low half at end+2..end+4 after the MAC has read it (FrameMac's contract).
+  mac.mac(key, out.subarray(start, end + 4), out.subarray(end + 2, end + 2 + MAC_BYTES));
   out[end] = (counter >>> 8) & 0xff;
   out[end + 1] = counter & 0xff;
-  out.set(tagScratch, end + 2);
   return end + TRAILER_BYTES;
 }
 

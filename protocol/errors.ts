@@ -34,7 +34,7 @@ export type ProtocolErrorCode =
 
 export class ProtocolError extends Error {
   /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
-  override readonly name = "ProtocolError";
+  override readonly name: string = "ProtocolError";
   readonly code: ProtocolErrorCode;
   /** The offending value: a number, a field name, a byte, a hex string. */
   readonly value: unknown;

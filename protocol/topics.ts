@@ -22,7 +22,7 @@ export type TopicErrorCode = "bad-site" | "bad-node-id" | "bad-frame" | "bad-top
 
 export class TopicError extends Error {
   /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
-  override readonly name = "TopicError";
+  override readonly name: string = "TopicError";
   readonly code: TopicErrorCode;
   /** The offending value (a site, a node id, a frame name or type, a whole topic). */
   readonly value: unknown;

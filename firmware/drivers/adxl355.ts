@@ -90,7 +90,7 @@ export type Adxl355ErrorCode = "bad-option" | "no-answer" | "bad-identity" | "co
 /** Driver errors (house rule 5): a code and the offending value. */
 export class Adxl355Error extends Error {
   /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
-  override readonly name = "Adxl355Error";
+  override readonly name: string = "Adxl355Error";
   readonly code: Adxl355ErrorCode;
   readonly value: unknown;
   constructor(code: Adxl355ErrorCode, message: string, value: unknown) {

@@ -35,7 +35,7 @@ export function sensorFaultName(code: number): string {
  */
 export class DriverError extends Error {
   /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
-  override readonly name = "DriverError";
+  override readonly name: string = "DriverError";
   readonly code: string;
   readonly value: unknown;
   constructor(code: string, message: string, value: unknown) {

@@ -3,10 +3,10 @@
  * Exit codes: 1 = the run worked and found a failure (an expectation, a check); 2 = bad input.
  */
 export class CliError extends Error {
+  override readonly name: string = "CliError";
   readonly exitCode: number;
   constructor(message: string, exitCode = 2) {
     super(message);
-    this.name = "CliError";
     this.exitCode = exitCode;
   }
 }

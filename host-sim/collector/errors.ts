@@ -2,11 +2,11 @@
 export type CollectorErrorCode = "bad-key" | "bad-label" | "bad-counter-store" | "bad-option";
 
 export class CollectorError extends Error {
+  override readonly name: string = "CollectorError";
   readonly code: CollectorErrorCode;
   readonly value: unknown;
   constructor(code: CollectorErrorCode, message: string, value: unknown) {
     super(message);
-    this.name = "CollectorError";
     this.code = code;
     this.value = value;
   }

@@ -29,12 +29,12 @@ export interface ConsoleReply {
 
 /** The node answered ERR: `code` is the console's (or the runtime's) error code. */
 export class ConsoleRefusedError extends Error {
+  override readonly name: string = "ConsoleRefusedError";
   readonly code: string;
   readonly value: string;
   readonly reply: ConsoleReply;
   constructor(command: string, reply: ConsoleReply) {
     super(`${command}: ${reply.code}: ${reply.detail}`);
-    this.name = "ConsoleRefusedError";
     this.code = reply.code;
     this.value = reply.detail;
     this.reply = reply;
@@ -43,11 +43,11 @@ export class ConsoleRefusedError extends Error {
 
 /** The link failed: no answer, answers that never check out, no port, or a read-back that differs. */
 export class ConsoleLinkError extends Error {
+  override readonly name: string = "ConsoleLinkError";
   readonly code: "timeout" | "not-connected" | "busy" | "readback-mismatch" | "bad-reply";
   readonly value: unknown;
   constructor(code: ConsoleLinkError["code"], message: string, value: unknown) {
     super(message);
-    this.name = "ConsoleLinkError";
     this.code = code;
     this.value = value;
   }

@@ -7,11 +7,11 @@
 import type { VirtualClock } from "../clock.js";
 
 export class ClockStalledError extends Error {
+  override readonly name: string = "ClockStalledError";
   readonly code = "clock-stalled";
   readonly value: number;
   constructor(message: string, atMs: number) {
     super(message);
-    this.name = "ClockStalledError";
     this.value = atMs;
   }
 }

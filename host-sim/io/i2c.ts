@@ -24,11 +24,11 @@ export interface I2COptions {
 
 /** A failed I2C transaction (Moddable throws a plain Error; ours also carries a code and the address). */
 export class I2CError extends Error {
+  override readonly name: string = "I2CError";
   readonly code: string;
   readonly value: number;
   constructor(code: string, message: string, value: number) {
     super(message);
-    this.name = "I2CError";
     this.code = code;
     this.value = value;
   }

@@ -24,11 +24,11 @@ export type MqttHostErrorCode =
   | "broker-start";
 
 export class MqttHostError extends Error {
+  override readonly name: string = "MqttHostError";
   readonly code: MqttHostErrorCode;
   readonly value: unknown;
   constructor(code: MqttHostErrorCode, message: string, value: unknown) {
     super(message);
-    this.name = "MqttHostError";
     this.code = code;
     this.value = value;
   }

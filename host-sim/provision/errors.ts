@@ -31,11 +31,11 @@ export type ProvisionErrorCode =
   | "usage";
 
 export class ProvisionError extends CliError {
+  override readonly name: string = "ProvisionError";
   readonly code: ProvisionErrorCode;
   readonly value: unknown;
   constructor(code: ProvisionErrorCode, message: string, value: unknown, exitCode = 2) {
     super(message, exitCode);
-    this.name = "ProvisionError";
     this.code = code;
     this.value = value;
   }

@@ -37,11 +37,11 @@ export type RadioErrorCode = "bad-option" | "bad-gateway" | "bad-link" | "bad-tr
 
 /** Bad input to the radio models: a code and the offending value (house rule 5). */
 export class RadioError extends Error {
+  override readonly name: string = "RadioError";
   readonly code: RadioErrorCode;
   readonly value: unknown;
   constructor(code: RadioErrorCode, message: string, value: unknown) {
     super(message);
-    this.name = "RadioError";
     this.code = code;
     this.value = value;
   }

@@ -16,6 +16,7 @@ export type RecordingErrorCode =
   | "bad-label"; // a labels.jsonl line that does not follow FORMAT.md
 
 export class RecordingError extends Error {
+  override readonly name: string = "RecordingError";
   readonly code: RecordingErrorCode;
   /** e.g. `gas.csv line 12` or `accel.mseed record 5 (byte 2560)`. */
   readonly where: string;
@@ -23,7 +24,6 @@ export class RecordingError extends Error {
 
   constructor(code: RecordingErrorCode, where: string, problem: string, value?: unknown) {
     super(`${where}: ${problem}`);
-    this.name = "RecordingError";
     this.code = code;
     this.where = where;
     this.value = value;

@@ -5,12 +5,12 @@
 export type ReportErrorCode = "bad-format" | "bad-series" | "bad-range" | "bad-dir" | "io";
 
 export class ReportError extends Error {
+  override readonly name: string = "ReportError";
   readonly code: ReportErrorCode;
   readonly value: unknown;
 
   constructor(code: ReportErrorCode, message: string, value?: unknown) {
     super(message);
-    this.name = "ReportError";
     this.code = code;
     this.value = value;
   }

@@ -5,6 +5,7 @@
 export type ScenarioErrorCode = "io" | "parse" | "bad-field" | "unknown-field" | "unknown-scenario";
 
 export class ScenarioError extends Error {
+  override readonly name: string = "ScenarioError";
   readonly code: ScenarioErrorCode;
   readonly file: string;
   readonly field: string;
@@ -13,7 +14,6 @@ export class ScenarioError extends Error {
 
   constructor(code: ScenarioErrorCode, file: string, field: string, problem: string, value?: unknown) {
     super(`${file}: ${field === "" ? "" : `${field}: `}${problem}`);
-    this.name = "ScenarioError";
     this.code = code;
     this.file = file;
     this.field = field;

@@ -7,6 +7,10 @@
  * meter counts. Those counts are deterministic run to run: they are minewatch's CPU (`compute`, XS meter
  * units) and memory (`heapCount`, live XS slots) figures for the node.
  *
+ * Every worker runs under the target's rules (./target-rules.ts): frozen primordials, firmware/ and protocol/
+ * modules frozen after their body ran as a preload leaves them, buffers made at module level kept read-only
+ * (checked after every call), and RAM measured against the board's creation.
+ *
  * Node code that needs host IO calls the global `issueCommand(ArrayBuffer): ArrayBuffer` that xsnap provides;
  * `onHostCommand` answers it here.
  */
@@ -19,11 +23,14 @@ import { fileURLToPath } from "node:url";
 import { xsnap } from "@agoric/xsnap";
 import { build } from "esbuild";
 import { moddableShimFiles } from "../moddable/aliases.js";
+import { preloadPlugin, TARGET_PRELUDE } from "./target-rules.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 export interface BundleOptions {
   aliases?: Record<string, string>;
+  /** Folders (from the project root) preloaded besides firmware/ and protocol/ (target-rules fixtures). */
+  preloaded?: string[];
   minify?: boolean;
 }
 
@@ -42,10 +49,14 @@ export async function bundleForXs(entry: string, options: BundleOptions = {}): P
     target: "es2022",
     minify: options.minify ?? false,
     alias: { ...moddableShimFiles, ...options.aliases },
+    // Modules are strict on the device (ES modules): a write to a frozen object throws there, so here too.
+    banner: { js: '"use strict";' },
+    plugins: [preloadPlugin(options.preloaded)],
     logLevel: "silent",
     absWorkingDir: root,
   });
   const [file] = result.outputFiles;
+  // (esbuild throws on a plugin error: its message names the module and the binding.)
   if (!file) throw new Error(`esbuild produced no output for ${entry}`);
   return `${file.text}
 globalThis.handleCommand = function (message) {
@@ -69,6 +80,8 @@ export interface XsWorkerOptions extends BundleOptions {
   onHostCommand?: (request: Uint8Array) => Uint8Array | Promise<Uint8Array>;
   /** Meter limit per call (xsnap's crank limit); a call that exceeds it fails. */
   meteringLimit?: number;
+  /** Take the heap right after the bundle ran as the flash baseline for `ramFigures()`. */
+  measureRam?: boolean;
 }
 
 interface XsnapWorker {
@@ -124,6 +137,7 @@ function parseSnapshotAtoms(bytes: Uint8Array): XsHeapFigures {
 
 export class XsWorker {
   #worker: XsnapWorker;
+  #flash: XsHeapFigures | undefined;
   readonly bundleBytes: number;
 
   private constructor(worker: XsnapWorker, bundleBytes: number) {
@@ -149,12 +163,42 @@ export class XsWorker {
           },
     })) as XsnapWorker;
     try {
+      await worker.evaluate(TARGET_PRELUDE);
       await worker.evaluate(script);
     } catch (e) {
       await worker.terminate().catch(() => {});
-      throw new Error(`XS could not evaluate the bundle of ${entry}: ${(e as Error).message}`);
+      throw new Error(
+        `XS could not evaluate the bundle of ${entry}: ${xsError(e).message.replace(/^XS: /, "")}`,
+      );
     }
-    return new XsWorker(worker, Buffer.byteLength(script));
+    const xs = new XsWorker(worker, Buffer.byteLength(script));
+    // What exists once every module ran is what a preload puts in flash; RAM is measured against it.
+    if (options.measureRam) xs.#flash = await xs.heapFigures();
+    return xs;
+  }
+
+  /**
+   * Live slots and chunk bytes the node holds in RAM: the heap now less the heap right after the bundle ran
+   * (on the board that part is preloaded into flash). Needs `measureRam` at start.
+   */
+  async ramFigures(): Promise<XsHeapFigures> {
+    if (!this.#flash) throw new Error("XsWorker.ramFigures: start the worker with measureRam: true");
+    const now = await this.heapFigures();
+    return {
+      slotBytes: now.slotBytes,
+      slots: now.slots - this.#flash.slots,
+      chunkBytes: now.chunkBytes - this.#flash.chunkBytes,
+      snapshotBytes: now.snapshotBytes,
+    };
+  }
+
+  /** Fails if node code wrote a buffer that a preload puts in flash (target-rules.ts); returns their count. */
+  async checkFlashTables(): Promise<void> {
+    try {
+      await this.#worker.evaluate("globalThis.__minewatchCheckFlashTables()");
+    } catch (e) {
+      throw xsError(e);
+    }
   }
 
   async call(request: Uint8Array): Promise<XsReply> {
@@ -164,6 +208,7 @@ export class XsWorker {
     } catch (e) {
       throw xsError(e);
     }
+    await this.checkFlashTables();
     return {
       reply: new Uint8Array(r.reply),
       compute: r.meterUsage.compute ?? Number.NaN,

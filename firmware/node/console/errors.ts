@@ -43,7 +43,7 @@ export type ConsoleErrCode = (typeof ConsoleErr)[keyof typeof ConsoleErr];
 /** Thrown for bad constructor options (a programming or wiring error, not a line from the tech). */
 export class ConsoleError extends Error {
   /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
-  override readonly name = "ConsoleError";
+  override readonly name: string = "ConsoleError";
   readonly code: string;
   readonly value: unknown;
   constructor(code: string, message: string, value: unknown) {

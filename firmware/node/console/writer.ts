@@ -9,9 +9,9 @@ import { AT, asciiBytes, CR, crc16, HEX_DIGITS, LF, LINE_MAX_BYTES, SPACE, STAR 
 const TRAILER_BYTES = 7;
 /** Protocol words are literals, a bounded set; the cap only guards against misuse with computed strings. */
 const WORD_CACHE_MAX = 256;
-const words = new Map<string, Uint8Array>();
 
-function wordBytes(s: string): Uint8Array | undefined {
+/** The writer's cache of word bytes (made at run time: a module-level Map would be preloaded into flash). */
+function wordBytes(words: Map<string, Uint8Array>, s: string): Uint8Array | undefined {
   let b = words.get(s);
   if (b === undefined && words.size < WORD_CACHE_MAX) {
     b = asciiBytes(s);
@@ -25,6 +25,7 @@ export class LineWriter {
   length = 0;
   truncated = false;
   readonly #digits = new Uint8Array(10);
+  readonly #words = new Map<string, Uint8Array>();
 
   reset(): void {
     this.length = 0;
@@ -42,7 +43,7 @@ export class LineWriter {
    * allocates nothing after that (see asciiBytes for why not charCodeAt).
    */
   ascii(s: string): this {
-    const b = wordBytes(s);
+    const b = wordBytes(this.#words, s);
     if (b === undefined) return this.text(s);
     for (let i = 0; i < b.length; i++) this.byte(b[i]!);
     return this;

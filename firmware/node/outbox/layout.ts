@@ -78,7 +78,7 @@ export type OutboxErrorCode =
 
 export class OutboxError extends Error {
   /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
-  override readonly name = "OutboxError";
+  override readonly name: string = "OutboxError";
   readonly code: OutboxErrorCode;
   readonly value: unknown;
   constructor(code: OutboxErrorCode, message: string, value: unknown) {

@@ -14,27 +14,32 @@ function bufferOf(view: Uint8Array): ArrayBuffer {
   if (view.byteOffset === 0 && view.byteLength === buffer.byteLength) return buffer;
   return buffer.slice(view.byteOffset, view.byteOffset + view.byteLength);
 }
-const ipad = new Uint8Array(BLOCK);
-const opad = new Uint8Array(BLOCK);
-
-export const boardFrameMac: FrameMac = {
-  mac(key, data, out4) {
-    ipad.fill(0x36);
-    opad.fill(0x5c);
-    for (let i = 0; i < key.length; i++) {
-      ipad[i] = ipad[i]! ^ key[i]!;
-      opad[i] = opad[i]! ^ key[i]!;
-    }
-    const inner = new Digest("SHA256");
-    inner.write(ipad.buffer);
-    inner.write(bufferOf(data));
-    const outer = new Digest("SHA256");
-    outer.write(opad.buffer);
-    outer.write(inner.close());
-    const tag = new Uint8Array(outer.close());
-    for (let i = 0; i < out4.length; i++) out4[i] = tag[i]!;
-  },
-};
+/**
+ * The board's FrameMac. Its pads are made here, at run time: a buffer made at module level is preloaded into
+ * flash on the device and writing it throws "read-only buffer".
+ */
+export function createBoardFrameMac(): FrameMac {
+  const ipad = new Uint8Array(BLOCK);
+  const opad = new Uint8Array(BLOCK);
+  return {
+    mac(key, data, out4) {
+      ipad.fill(0x36);
+      opad.fill(0x5c);
+      for (let i = 0; i < key.length; i++) {
+        ipad[i] = ipad[i]! ^ key[i]!;
+        opad[i] = opad[i]! ^ key[i]!;
+      }
+      const inner = new Digest("SHA256");
+      inner.write(ipad.buffer);
+      inner.write(bufferOf(data));
+      const outer = new Digest("SHA256");
+      outer.write(opad.buffer);
+      outer.write(inner.close());
+      const tag = new Uint8Array(outer.close());
+      for (let i = 0; i < out4.length; i++) out4[i] = tag[i]!;
+    },
+  };
+}
 
 export function boardConfigDigest(bytes: Uint8Array): number {
   const d = new Digest("SHA256");

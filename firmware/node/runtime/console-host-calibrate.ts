@@ -54,8 +54,6 @@ export interface CalibrationStep {
   value: number;
 }
 
-const calWindow = new Float64Array(RECENT_SAMPLES);
-
 /**
  * The calibration of protocol channel `ch` after a zero (in zero gas) or a span (with `spanValue` of span
  * gas applied, in the gas's unit), checked for plausibility against the record's profile and location.
@@ -89,6 +87,8 @@ export function newCalibration(
       "gas",
       `${name} has no steady reading now (faults 0x${pipe.faults.toString(16)}: no data 1, range 2, stuck 4)`,
     );
+  // Made per command (rare, off the sample path): a module-level buffer is in flash on the board.
+  const calWindow = new Float64Array(RECENT_SAMPLES);
   pipe.recentValues(calWindow);
   let sum = 0;
   let min = Number.POSITIVE_INFINITY;

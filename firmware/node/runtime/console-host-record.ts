@@ -79,7 +79,7 @@ export interface ProvisioningRecord {
 /** A record refused: `code` is the console's runtime code, `field` the offending item, `value` its value. */
 export class ProvisioningError extends Error {
   /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
-  override readonly name = "ProvisioningError";
+  override readonly name: string = "ProvisioningError";
   readonly code: string;
   readonly field: string;
   readonly value: unknown;

@@ -15,7 +15,7 @@ export type RuntimeErrorCode =
 
 export class RuntimeError extends Error {
   /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
-  override readonly name = "RuntimeError";
+  override readonly name: string = "RuntimeError";
   readonly code: RuntimeErrorCode;
   readonly value: unknown;
   constructor(code: RuntimeErrorCode, message: string, value: unknown) {

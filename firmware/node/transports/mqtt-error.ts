@@ -9,7 +9,7 @@ export type MqttTransportErrorCode =
 
 export class MqttTransportError extends Error {
   /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
-  override readonly name = "MqttTransportError";
+  override readonly name: string = "MqttTransportError";
   readonly code: MqttTransportErrorCode;
   readonly value: unknown;
   constructor(code: MqttTransportErrorCode, message: string, value: unknown) {

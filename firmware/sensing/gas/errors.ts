@@ -24,7 +24,7 @@ export type GasErrorCode =
 
 export class GasError extends Error {
   /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
-  override readonly name = "GasError";
+  override readonly name: string = "GasError";
   readonly code: GasErrorCode;
   /** The offending value: a number, a name, a field name. */
   readonly value: unknown;

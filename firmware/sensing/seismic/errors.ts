@@ -18,7 +18,7 @@ export type SeismicErrorCode =
 
 export class SeismicError extends Error {
   /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
-  override readonly name = "SeismicError";
+  override readonly name: string = "SeismicError";
   readonly code: SeismicErrorCode;
   /** The offending value: a number, a field name, a profile name. */
   readonly value: unknown;

@@ -25,7 +25,8 @@ export class HostError extends Error {
   value: unknown;
   constructor(name: string, code: string, message: string, value: unknown) {
     super(message);
-    this.name = name;
+    // Defined, not assigned: Error.prototype.name is frozen on the device (house rule 8).
+    Object.defineProperty(this, "name", { value: name, writable: true, configurable: true });
     this.code = code;
     this.value = value;
   }

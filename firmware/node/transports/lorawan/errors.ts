@@ -13,7 +13,7 @@ export type LoRaWanErrorCode =
 
 export class LoRaWanError extends Error {
   /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
-  override readonly name = "LoRaWanError";
+  override readonly name: string = "LoRaWanError";
   readonly code: LoRaWanErrorCode;
   readonly value: unknown;
   constructor(code: LoRaWanErrorCode, message: string, value: unknown) {
