@@ -8,6 +8,8 @@
  * override manifest config (Moddable documentation/tools/tools.md, "Arguments"), e.g. `ssid=... password=...`.
  *
  * Without $MODDABLE it prints one line saying what to install and exits 2; bad arguments: one line, exit 2.
+ * `mqttHost=` must be the broker's IPv4 address, not a name (protocol/broker-address.ts says why): a name is
+ * a bad argument.
  * The project's TypeScript (6, pinned in package.json) goes first on PATH: Moddable 8.2.3 compiles the .ts
  * modules with whatever `tsc` is on PATH, and its generated tsconfig targets es2025, which TypeScript 5 lacks.
  */
@@ -15,6 +17,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { brokerAddressProblem } from "../protocol/broker-address.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -57,8 +60,13 @@ export function planBuild(argv: readonly string[], env: NodeJS.ProcessEnv): Buil
     else if (arg === "--target") target = value();
     else if (arg === "--out") outDir = path.resolve(value());
     else if (arg === "--debug" || arg === "-d") debug = true;
-    else if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(arg)) overrides.push(arg);
-    else throw new BuildError(`build:firmware: unknown argument "${arg}"`);
+    else if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(arg)) {
+      if (arg.startsWith("mqttHost=")) {
+        const problem = brokerAddressProblem(arg.slice("mqttHost=".length));
+        if (problem) throw new BuildError(`build:firmware: ${problem}`);
+      }
+      overrides.push(arg);
+    } else throw new BuildError(`build:firmware: unknown argument "${arg}"`);
   }
   if (!variant || !(VARIANTS as readonly string[]).includes(variant))
     throw new BuildError(

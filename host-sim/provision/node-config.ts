@@ -33,6 +33,7 @@ import {
 } from "../../firmware/node/runtime/console-host.js";
 import { GAS_PROFILES, gasProfileNamed, resolveGasSettings } from "../../firmware/sensing/profiles/index.js";
 import type { GasName } from "../../firmware/sensing/profiles/types.js";
+import { brokerAddressProblem } from "../../protocol/broker-address.js";
 import { ProvisionError } from "./errors.js";
 
 type SetPointField = "a1" | "a2" | "stel" | "twa" | "enrichment";
@@ -114,6 +115,9 @@ function map(file: string, where: string, v: unknown): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
+/** Keys a tech may reach for to set the MQTT broker, answered with where it is set instead. */
+const BROKER_KEYS = Object.freeze(["mqttHost", "mqtt", "broker", "brokerHost"]);
+
 function onlyKeys(file: string, where: string, o: Record<string, unknown>, known: readonly string[]): void {
   for (const k of Object.keys(o))
     if (!known.includes(k)) throw bad(file, `unknown key "${where}${k}" (known: ${known.join(", ")})`, k);
@@ -147,6 +151,17 @@ export function parseNodeConfig(source: string, file = "node.yaml"): NodeConfigF
   }
   const o = map(file, "the file", doc);
   for (const [key, text] of written) o[key] = text;
+  for (const key of BROKER_KEYS) {
+    if (key in o) {
+      const problem = typeof o[key] === "string" ? brokerAddressProblem(o[key]) : undefined;
+      throw bad(
+        file,
+        `${key} is not set by provisioning: the broker is built into the firmware (build:firmware ` +
+          `mqttHost=<the broker's IPv4 address>, docs/firmware-build.md)${problem ? `; and ${problem}` : ""}`,
+        o[key],
+      );
+    }
+  }
   onlyKeys(file, "", o, TOP_KEYS);
   const profile = text(file, o, "profile", TEXT_MAX[3], true);
   try {

@@ -77,6 +77,29 @@ describe("build:firmware", () => {
     expect(planBuild(["--variant", "vibration", "--target", "lin"], env).args[2]).toBe("lin");
   });
 
+  it("mqttHost= must be the broker's IPv4 address: a host name is refused in one line that says why", () => {
+    const r = run(["--variant", "combo", "--target", "esp32", "mqttHost=broker.mine.local"], {
+      ...process.env,
+      MODDABLE: root,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stderr).toBe(
+      `build:firmware: mqttHost must be the broker's IPv4 address (e.g. 10.0.0.5), got "broker.mine.local": ` +
+        "Moddable's MQTT client looks up host names at a hard-coded public DNS server (1.1.1.1), which a mine " +
+        "network without internet cannot reach\n",
+    );
+    const env = { MODDABLE: root };
+    for (const bad of ["localhost", "10.0.0", "10.0.0.256", "010.0.0.5", "fd00::5", ""]) {
+      expect(() => planBuild(["--variant", "gas", "--target", "esp32", `mqttHost=${bad}`], env)).toThrow(
+        /mqttHost must be the broker's IPv4 address/,
+      );
+    }
+    const ok = planBuild(["--variant", "gas", "--target", "esp32", "mqttHost=10.0.0.5", "site=s"], env);
+    expect(ok.args.slice(-2)).toEqual(["mqttHost=10.0.0.5", "site=s"]);
+  }, 20_000);
+
   it("a $MODDABLE that does not exist is named in the error", () => {
     expect(() => planBuild(["--variant", "gas", "--target", "lin"], { MODDABLE: "/no/such/sdk" })).toThrow(
       /"\/no\/such\/sdk", which does not exist/,

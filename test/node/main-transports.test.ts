@@ -135,7 +135,7 @@ describe("transport choice from the manifest config", () => {
     const r = transportsFromConfig({
       ...base,
       storage: new MemoryKeyValue(),
-      config: { ...xiao.config, transport: "both", mqttHost: "broker.local", site: "mine-1" },
+      config: { ...xiao.config, transport: "both", mqttHost: "10.0.0.5", site: "mine-1" },
     });
     expect(r.errors).toEqual([]);
     expect(names(r.transports)).toEqual(["mqtt", "lorawan"]);
@@ -162,6 +162,31 @@ describe("transport choice from the manifest config", () => {
     expect(shortKey.transports).toEqual([]);
     expect(shortKey.errors[0]).toMatchObject({ code: "bad-storage", value: 15 });
     expect(shortKey.errors[0]!.message).toMatch(/lorawan-appkey/);
+  });
+
+  it("an MQTT host name is refused (the node's client would ask a public DNS server); an IPv4 address opens", () => {
+    const open = (mqttHost: string) =>
+      transportsFromConfig({
+        ...base,
+        storage: new MemoryKeyValue(),
+        config: { ...xiao.config, transport: "both", mqttHost, site: "mine-1" },
+      });
+    for (const host of ["broker.local", "localhost", "192.168.1", "192.168.1.300", "10.0.0.05"]) {
+      const r = open(host);
+      expect(names(r.transports)).toEqual(["lorawan"]);
+      expect(r.errors).toHaveLength(1);
+      expect(r.errors[0]).toMatchObject({ code: "bad-config", value: host });
+      expect(r.errors[0]!.message).toBe(
+        `manifest config mqttHost must be the broker's IPv4 address (e.g. 10.0.0.5), got "${host}": Moddable's ` +
+          "MQTT client looks up host names at a hard-coded public DNS server (1.1.1.1), which a mine network " +
+          "without internet cannot reach",
+      );
+    }
+    for (const host of ["10.0.0.5", "127.0.0.1", "192.168.255.254"]) {
+      const r = open(host);
+      expect(r.errors).toEqual([]);
+      expect(names(r.transports)).toEqual(["mqtt", "lorawan"]);
+    }
   });
 
   it("a data rate the region does not have is refused with its value", () => {

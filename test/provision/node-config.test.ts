@@ -44,6 +44,16 @@ describe("node.yaml", () => {
     ["a typo'd key", `${FACE_YAML}setpoint: {}\n`, /unknown key "setpoint" \(known: nodeId, site/],
     ["a typo'd gas", FACE_YAML.replace("ch4:", "ch5:"), /unknown key "setpoints\.ch5"/],
     [
+      "an MQTT broker name (set at build time, and must be an IPv4 address)",
+      `${FACE_YAML}mqttHost: broker.mine.local\n`,
+      /^node\.yaml: mqttHost is not set by provisioning: the broker is built into the firmware \(build:firmware mqttHost=<the broker's IPv4 address>, docs\/firmware-build\.md\); and mqttHost must be the broker's IPv4 address \(e\.g\. 10\.0\.0\.5\), got "broker\.mine\.local": Moddable's MQTT client looks up host names at a hard-coded public DNS server \(1\.1\.1\.1\), which a mine network without internet cannot reach$/,
+    ],
+    [
+      "an MQTT broker address (set at build time)",
+      `${FACE_YAML}mqttHost: 10.0.0.5\n`,
+      /^node\.yaml: mqttHost is not set by provisioning: the broker is built into the firmware \(build:firmware mqttHost=<the broker's IPv4 address>, docs\/firmware-build\.md\)$/,
+    ],
+    [
       "missing site",
       FACE_YAML.replace("site: karaganda-lenina\n", ""),
       /site is missing: add "site: \.\.\."/,

@@ -6,6 +6,8 @@
  * - `"transport"`: "mqtt", "lorawan" or "both"; absent means "mqtt" (boards from before LoRaWAN was wired).
  * - MQTT: needs the MQTT client manifest's settings (`mqtt`: Moddable publishes them as device.network.mqtt),
  *   `mqttHost` and `site`; the broker password is the key slot "mqtt-password" (kv "mqttpw") if set.
+ *   `mqttHost` must be the broker's IPv4 address: Moddable's client sends host names to a hard-coded public
+ *   DNS server, out of reach on a mine network (protocol/broker-address.ts); a name is refused in one line.
  * - LoRaWAN: the LoRa-E5 / Wio-E5 on the UART `ports.modem`, pins `modemReceive` / `modemTransmit`
  *   (ECMA-419 embedded:io/serial, 9600 8N1: lorawan/lora-e5.ts E5_BAUD; on the desktop simulator the
  *   device path `modemDevice` instead); `lorawanRegion` (EU868 | RU864, no
@@ -18,6 +20,7 @@
  * sounder) even when a radio setting is wrong. main.ts traces the errors; tests assert them.
  * Runs on XS.
  */
+import { brokerAddressProblem } from "../../../protocol/broker-address.js";
 import type { Clock } from "../clock.js";
 import type { Transport } from "../transport.js";
 import { LoRaWanError } from "../transports/lorawan/errors.js";
@@ -116,6 +119,8 @@ function mqttLink(w: TransportWiring): MqttLink {
   }
   if (!c.mqttHost)
     throw new RuntimeError("bad-config", "MQTT chosen but manifest config mqttHost is missing", c.mqttHost);
+  const problem = brokerAddressProblem(c.mqttHost);
+  if (problem) throw new RuntimeError("bad-config", `manifest config ${problem}`, c.mqttHost);
   if (!c.site)
     throw new RuntimeError("bad-config", "MQTT chosen but manifest config site is missing", c.site);
   const password = readBytes(w.storage, KEY_SLOTS["mqtt-password"]!.kv);
