@@ -62,6 +62,11 @@ export async function bundleForXs(entry: string, options: BundleOptions = {}): P
 globalThis.handleCommand = function (message) {
   const out = ${GLOBAL}.handle(new Uint8Array(message));
   if (!(out instanceof Uint8Array)) throw new TypeError("XS entry handle() must return a Uint8Array");
+  // The flash-table check (target-rules.ts) runs off the meter: the call's compute is the node's alone.
+  const limit = currentMeterLimit();
+  const used = resetMeter(limit, 0);
+  __minewatchCheckFlashTables();
+  resetMeter(limit, used);
   return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out.buffer : out.slice().buffer;
 };
 `;
@@ -192,7 +197,10 @@ export class XsWorker {
     };
   }
 
-  /** Fails if node code wrote a buffer that a preload puts in flash (target-rules.ts); returns their count. */
+  /**
+   * Fails if node code wrote a buffer that a preload puts in flash (target-rules.ts). Every `call` checks
+   * this on its way out; this is for work done through `evaluate`.
+   */
   async checkFlashTables(): Promise<void> {
     try {
       await this.#worker.evaluate("globalThis.__minewatchCheckFlashTables()");
@@ -208,7 +216,6 @@ export class XsWorker {
     } catch (e) {
       throw xsError(e);
     }
-    await this.checkFlashTables();
     return {
       reply: new Uint8Array(r.reply),
       compute: r.meterUsage.compute ?? Number.NaN,

@@ -112,7 +112,8 @@ export const TARGET_PRELUDE = `(function () {
   });
   Object.defineProperty(globalThis, "__minewatchCheckFlashTables", {
     value: function checkFlashTables() {
-      for (const t of tables) {
+      for (let k = 0; k < tables.length; k++) {
+        const t = tables[k];
         for (let i = 0; i < t.bytes.length; i++) {
           if (t.bytes[i] !== t.copy[i]) {
             throw new TypeError("\\"" + t.module + "\\": " + t.where + " (a buffer made at module level, in flash on the board) was written at run time at byte " + i + ": on the device this throws \\"read-only buffer\\"; create the buffer at run time in its owner");
