@@ -43,12 +43,12 @@ interface Peak {
 describe("every variant within its board's XS creation, with 25 % margin", () => {
   const creations = BOARDS.map(targetCreation);
   // The tightest creation of the boards a variant may be built for is the budget.
-  const budget: TargetCreation = creations.reduce((a, b) => ({
-    ...a,
-    target: `${a.target}, ${b.target}`,
-    chunkBytes: Math.min(a.chunkBytes, b.chunkBytes),
-    slots: Math.min(a.slots, b.slots),
-  }));
+  const budget: TargetCreation = {
+    ...creations[0]!,
+    target: BOARDS.join(", "),
+    chunkBytes: Math.min(...creations.map((c) => c.chunkBytes)),
+    slots: Math.min(...creations.map((c) => c.slots)),
+  };
 
   it("every ESP32 board manifest sets an explicit fixed creation", () => {
     for (const c of creations) {
