@@ -32,7 +32,7 @@ import { type DigitalClass, INTERLOCK_PIN_NAMES, InterlockIo } from "./node/inte
 import { TickClock, type TimerService } from "./node/monotonic.js";
 import { flashRegion } from "./node/outbox/moddable.js";
 import { Outbox } from "./node/outbox.js";
-import { boardConfigDigest, boardFrameMac } from "./node/runtime/board-crypto.js";
+import { boardConfigDigest, createBoardFrameMac } from "./node/runtime/board-crypto.js";
 import { bootProvisioning, RuntimeConsoleHost } from "./node/runtime/console-host.js";
 import { RuntimeError } from "./node/runtime/errors.js";
 import { restartBoard } from "./node/runtime/restart.js";
@@ -234,7 +234,7 @@ function bootRuntime(
     storage: kv,
     outbox,
     transports,
-    mac: boardFrameMac,
+    mac: createBoardFrameMac(),
     key,
     configDigest: boardConfigDigest,
     identity: { nodeId, fwMajor: 0, fwMinor: 1, fwPatch: 0 },
@@ -292,7 +292,7 @@ export default function main(): NodeRuntime | undefined {
       storage: kv,
       clock,
       runtime: () => node?.runtime,
-      mac: boardFrameMac,
+      mac: createBoardFrameMac(),
       firmwareVersion: "0.1.0",
       variant: config.variant ?? "combo",
       interlockFitted:
