@@ -209,6 +209,26 @@ describe("the module map covers everything firmware/main.ts reaches", () => {
     expect(base.platforms?.lin?.include).toBe("$(MINEWATCH)/manifests/lin/manifest.json");
   });
 
+  it("every module of ours that the build compiles is preloaded (mcconfig's preload wildcards skip .ts files)", () => {
+    const excluded = new Set(asArray(base.modules?.["~"]).map((s) => resolveOurs(s, manifestsDir)));
+    const built: string[] = [];
+    for (const [target, sources] of Object.entries(base.modules ?? {})) {
+      if (target === "~") continue;
+      for (const source of asArray(sources)) {
+        const dir = path.dirname(resolveOurs(source, manifestsDir) as string);
+        for (const f of fs.readdirSync(dir)) {
+          if (!f.endsWith(".ts") || f.endsWith(".d.ts")) continue;
+          if (excluded.has(path.join(dir, f.slice(0, -3)))) continue;
+          built.push(target.replace("*", f.slice(0, -3)));
+        }
+      }
+    }
+    const preload = asArray(base.preload);
+    expect(built.filter((m) => !preload.includes(m)), "modules built but not preloaded").toEqual([]);
+    expect(preload.filter((m) => !built.includes(m)), "preloaded modules that the build lacks").toEqual([]);
+    expect(preload).toContain("firmware/main");
+  });
+
   it("host-only protocol files are excluded from the firmware build", () => {
     const excluded = asArray(base.modules?.["~"]);
     for (const s of excluded) {
