@@ -25,8 +25,12 @@
  */
 import type { SerialLine, SerialPeer, SimBoard } from "../board.js";
 
-export const TX_BUFFER_BYTES = 256;
-export const RX_BUFFER_BYTES = 1024;
+/**
+ * The ESP32's UART FIFOs (ESP32 and ESP32-S3: 128 bytes each way). Moddable's ESP32 Serial installs no UART
+ * driver and reads / writes the hardware FIFOs directly, so these are all the room there is.
+ */
+export const TX_BUFFER_BYTES = 128;
+export const RX_BUFFER_BYTES = 128;
 export const RX_FIFO_THRESHOLD = 120;
 const BITS_PER_BYTE = 10;
 

@@ -55,24 +55,36 @@ describe("host Serial (ECMA-419) on the virtual clock", () => {
   it("received bytes arrive at the baud rate, in FIFO-threshold pieces, through onReadable", () => {
     const { clock, peer, Serial } = rig();
     const events: [number, number][] = [];
-    const s = new Serial({
+    const got: number[] = [];
+    new Serial({
       baud: 115200,
       port: 2,
       format: "number",
       onReadable(count) {
         events.push([clock.now(), count]);
+        for (let b = this.read(); b !== undefined; b = this.read()) got.push(b as number);
       },
     });
     const data = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
     peer.line?.send(data);
     clock.advance(100);
     const byteMs = 10_000 / 115200;
-    expect(events.map(([, c]) => c)).toEqual([120, 240, 300]);
+    expect(events.map(([, c]) => c)).toEqual([120, 120, 60]);
     expect(events[0]?.[0]).toBeCloseTo(120 * byteMs, 9);
     expect(events[2]?.[0]).toBeCloseTo(300 * byteMs, 9);
-    const got: number[] = [];
-    for (let b = s.read(); b !== undefined; b = s.read()) got.push(b as number);
     expect(got).toEqual(Array.from(data));
+  });
+
+  it("the FIFOs are the ESP32's 128 bytes: a 129-byte write throws, unread input beyond 128 is dropped", () => {
+    const { clock, peer, Serial } = rig();
+    expect([TX_BUFFER_BYTES, RX_BUFFER_BYTES]).toEqual([128, 128]);
+    const s = new Serial({ baud: 9600, port: 2 });
+    expect(() => s.write(new Uint8Array(129))).toThrow(/129 bytes exceeds the 128 bytes free/);
+    s.write(new Uint8Array(128));
+    peer.line?.send(new Uint8Array(200).fill(7));
+    clock.advance(1000);
+    expect(s.droppedBytes).toBe(72);
+    expect((s.read() as ArrayBuffer).byteLength).toBe(128);
   });
 
   it("format buffer reads everything or at most n bytes", () => {

@@ -17,7 +17,9 @@
  * - `onTxStart` fires on a join's or a send's "Start" (the radio is about to transmit: the caller charges
  *   the duty cycle then; `op` tells which).
  * Allocation: none per byte, per line or per send in steady state (the command is built in a preallocated
- * buffer and written through a view cached per length); a downlink hands out a fresh copy of its bytes.
+ * buffer and written through a view cached per length); a downlink hands out a fresh copy of its bytes. A
+ * command longer than the ESP32's 128-byte UART TX FIFO (a frame over 55 bytes) goes in FIFO-sized pieces
+ * from `onWritable`, each a fresh view.
  * OTAA identity: `configure` writes the DevEUI, JoinEUI (the AT set's "AppEui") and AppKey it is given
  * (AT+ID=DevEui, AT+ID=AppEui, AT+KEY=APPKEY; the node keeps them in key-value storage, written by the
  * console's KEY.SET) before the join; one it is not given stays as the modem holds it. An ID step finishes
@@ -95,6 +97,7 @@ export interface E5SerialClass {
     transmit?: number;
     format: "number";
     onReadable: (count: number) => void;
+    onWritable?: (count: number) => void;
   }): E5Serial;
 }
 
@@ -144,6 +147,12 @@ const P_CMSG = ascii("AT+CMSGHEX=");
 /** Prefix + quotes + CR LF around the hex of a send. */
 const SEND_OVERHEAD = P_CMSG.length + 4;
 /** Largest payload a send can carry within the modem's 528-character command limit. */
+/**
+ * The ESP32's UART TX FIFO (ESP32 and ESP32-S3: 128 bytes). Moddable's ESP32 Serial writes that hardware FIFO
+ * directly (no driver buffer) and throws "output full" for a write larger than its free space.
+ */
+export const E5_TX_FIFO_BYTES = 128;
+
 export const E5_MAX_SEND_BYTES = Math.floor((AT_MAX_LINE - SEND_OVERHEAD) / 2);
 
 export class LoraE5 {
@@ -158,6 +167,9 @@ export class LoraE5 {
   readonly #views: (Uint8Array | undefined)[] = [];
   readonly #downlink = new Uint8Array(256);
   readonly #timeoutBound = () => this.#timedOut();
+  /** The command being written, while part of it still waits for room in the TX FIFO. */
+  #out: Uint8Array | undefined;
+  #outPos = 0;
 
   // Configuration queue: commands built once per configure() call, sent in order.
   #steps: Uint8Array[] = [];
@@ -203,6 +215,9 @@ export class LoraE5 {
       format: "number",
       onReadable(count: number) {
         self.#readable(count);
+      },
+      onWritable(count: number) {
+        self.#pump(count);
       },
     });
   }
@@ -335,17 +350,36 @@ export class LoraE5 {
   }
 
   /**
-   * The port reads in format "number" (one byte, no allocation); a command goes out in format "buffer",
-   * switched for that one write: on the ESP32 a buffer written in "number" format leaves as one 0x00 byte.
+   * Starts writing a command. The FIFO is empty at a command's start (the previous command was answered or
+   * timed out, and 128 bytes leave in 133 ms at 9600 baud), so up to E5_TX_FIFO_BYTES go at once; the rest
+   * follows from `onWritable` (a long AT+MSGHEX). Most commands fit: one write, no allocation.
    */
   #write(bytes: Uint8Array): void {
+    this.#out = bytes;
+    this.#outPos = 0;
+    this.#pump(E5_TX_FIFO_BYTES);
+  }
+
+  /**
+   * Writes as much of the pending command as `free` bytes of FIFO take. The port reads in format "number"
+   * (one byte, no allocation); a command goes out in format "buffer", switched for the write: on the ESP32
+   * a buffer written in "number" format leaves as one 0x00 byte.
+   */
+  #pump(free: number): void {
+    const out = this.#out;
+    if (!out || this.#closed) return;
+    const n = Math.min(out.length - this.#outPos, free);
+    if (n <= 0) return;
+    const chunk = this.#outPos === 0 && n === out.length ? out : out.subarray(this.#outPos, this.#outPos + n);
     const serial = this.#serial;
     serial.format = "buffer";
     try {
-      serial.write(bytes);
+      serial.write(chunk);
     } finally {
       serial.format = "number";
     }
+    this.#outPos += n;
+    if (this.#outPos === out.length) this.#out = undefined;
   }
 
   /** A view of the writer's first `n` bytes, made once per length (steady state allocates nothing). */
