@@ -82,6 +82,12 @@ export class SimBoard {
   readonly #spi = new Map<number, Map<number, SPITarget>>();
   readonly #serial = new Map<number, SerialPeer>();
   readonly #pins = new Map<number, SimPin>();
+  /**
+   * GPIOs in use, shared by every IO class made for this board (SPI select, Digital): io/spi.ts claimPin.
+   * Kept on the board, not in a module-level table, so the IO modules hold no state of their own (they run
+   * preloaded on XS in the lin build, where a module's objects are frozen).
+   */
+  readonly claimedPins = new Set<number>();
 
   constructor(clock: VirtualClock, prng: Prng) {
     this.clock = clock;

@@ -73,7 +73,7 @@ function copyBytes(value: number | ByteBuffer, format: "number" | "buffer"): Uin
   }
   if (value instanceof ArrayBuffer) return new Uint8Array(value.slice(0));
   if (ArrayBuffer.isView(value))
-    return new Uint8Array(value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength));
+    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice();
   throw new TypeError(
     `Serial: format "buffer" writes an ArrayBuffer or a view, got ${describe(value)}; set format "number" to write one byte`,
   );

@@ -67,22 +67,18 @@ export interface HostSPI {
 
 export type HostSPIClass = new (options: SPIOptions) => HostSPI;
 
-/** GPIOs in use, per board, shared by every IO class made for that board (SPI select, Digital). */
-const claimed = new WeakMap<SimBoard, Set<number>>();
-
-/** Claims a GPIO for one IO instance; throws `in-use` (ECMA-419: the resource is already in use). */
+/**
+ * Claims a GPIO for one IO instance (the board's claimedPins, shared by every IO class made for that board:
+ * SPI select, Digital); throws `in-use` (ECMA-419: the resource is already in use).
+ */
 export function claimPin(board: SimBoard, pin: number, who: string): void {
-  let used = claimed.get(board);
-  if (!used) {
-    used = new Set();
-    claimed.set(board, used);
-  }
+  const used = board.claimedPins;
   if (used.has(pin)) throw new IoError("in-use", `${who}: pin ${pin} is already in use`, pin);
   used.add(pin);
 }
 
 export function releasePin(board: SimBoard, pin: number): void {
-  claimed.get(board)?.delete(pin);
+  board.claimedPins.delete(pin);
 }
 
 function pinNumber(name: string, value: unknown, required: boolean): number | undefined {

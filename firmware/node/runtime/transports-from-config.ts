@@ -5,7 +5,8 @@
  *
  * - `"transport"`: "mqtt", "lorawan" or "both"; absent means "mqtt" (boards from before LoRaWAN was wired).
  * - MQTT: needs the MQTT client manifest's settings (`mqtt`: Moddable publishes them as device.network.mqtt),
- *   `mqttHost` and `site`; the broker password is the key slot "mqtt-password" (kv "mqttpw") if set.
+ *   `mqttHost` and `site` (`mqttPort` optional, default 1883); the broker password is the key slot
+ *   "mqtt-password" (kv "mqttpw") if set.
  *   `mqttHost` must be the broker's IPv4 address: Moddable's client sends host names to a hard-coded public
  *   DNS server, out of reach on a mine network (protocol/broker-address.ts); a name is refused in one line.
  * - LoRaWAN: the LoRa-E5 / Wio-E5 on the UART `ports.modem`, pins `modemReceive` / `modemTransmit`
@@ -40,6 +41,8 @@ export interface TransportConfig {
   transport?: string;
   site?: string;
   mqttHost?: string;
+  /** The broker's TCP port (default 1883). */
+  mqttPort?: number;
   lorawanRegion?: string;
   lorawanDataRate?: number;
   /** Desktop simulator (lin) only: the serial device the modem is on (e.g. a USB-UART to a Wio-E5). */
@@ -130,6 +133,7 @@ function mqttLink(w: TransportWiring): MqttLink {
     clock: w.clock,
     random: w.random,
     host: c.mqttHost,
+    ...(c.mqttPort !== undefined ? { port: c.mqttPort } : {}),
     site: c.site,
     nodeId: w.nodeIdHex,
     ...(password ? { password: String.fromCharCode(...password) } : {}),
