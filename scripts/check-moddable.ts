@@ -138,6 +138,10 @@ export interface HostRun {
   problems: string[];
   console: string[];
   memory?: { slotsPeak: number; slotsMax: number; chunksPeak: number; chunksMax: number };
+  /** Live after the garbage collection that follows main. */
+  afterBoot?: { slots: number; chunks: number };
+  /** Seconds from launch to the abort. */
+  abortAtS?: number;
   ended: boolean;
 }
 
@@ -152,7 +156,11 @@ export function parseHostOutput(text: string): HostRun {
     const body = m[1] as string;
     if (body === "boot ok") run.booted = true;
     else if (body.startsWith("abort ")) run.abort = body.slice(6).replace(/^-?\d+ /, "");
-    else if (body.startsWith("exception ")) run.abort = `${run.abort ?? "exception"}: ${body.slice(10)}`;
+    else if (body.startsWith("at ")) run.abortAtS = Number.parseFloat(body.slice(3));
+    else if (body.startsWith("after-boot ")) {
+      const m2 = /slots=(\d+) chunks=(\d+)/.exec(body);
+      if (m2) run.afterBoot = { slots: Number(m2[1]), chunks: Number(m2[2]) };
+    } else if (body.startsWith("exception ")) run.abort = `${run.abort ?? "exception"}: ${body.slice(10)}`;
     else if (body.startsWith("console ")) run.console.push(body.slice(8));
     else if (body.startsWith("end ")) run.ended = true;
     else if (body.startsWith("boot failed")) run.problems.push(body);
@@ -187,7 +195,7 @@ export function summariseFrames(accepted: readonly { topic: string; payload: Uin
     byType[m[1] as string] = (byType[m[1] as string] ?? 0) + 1;
     if (m[1] === "alarm") {
       try {
-        const f = decodeFrame(p.payload) as { channel?: number; level?: number };
+        const f = decodeFrame(p.payload).frame as { channel?: number; level?: number };
         alarms.push(
           `${CHANNEL_NAMES[f.channel ?? -1]?.toUpperCase() ?? "?"} ${LEVEL_NAMES[f.level ?? -1] ?? "?"}`,
         );
@@ -245,11 +253,14 @@ export function verdict(
 ): { line: string; ok: boolean } {
   const parts: string[] = [];
   const failed = !run.booted || run.abort !== undefined;
+  const at = run.abortAtS !== undefined ? ` at ${run.abortAtS} s` : "";
   if (!run.booted) {
     const why = run.abort ?? run.problems[0] ?? "main did not return";
     parts.push(`boot failed: ${why}`);
-  } else if (run.abort !== undefined) parts.push(`boot ok, then XS abort: ${run.abort}`);
+  } else if (run.abort !== undefined) parts.push(`boot ok, then XS abort: ${run.abort}${at}`);
   else parts.push("boot ok");
+  if (run.booted && run.afterBoot)
+    parts.push(`live after boot ${run.afterBoot.slots} slots, ${run.afterBoot.chunks} chunk bytes`);
   if (run.problems.length > 0) parts.push(`reported: ${run.problems.slice(0, 3).join(" | ")}`);
   const types = Object.entries(frames.byType)
     .map(([k, v]) => `${k} ${v}`)

@@ -16,8 +16,10 @@
  *
  * Lines for the check script (each starts with "minewatch-host: "):
  *   boot ok                          main's default export returned (the simulator would start its screen)
+ *   after-boot slots=N chunks=N      live after the garbage collection that follows main
  *   console <line>                   a line the node's console wrote
  *   abort <status> <reason>          XS aborted (memory full, stack overflow, unhandled exception, ...)
+ *   at <seconds> s                   when the abort happened, from launch
  *   exception <text>                 after "abort 5 unhandled exception": the exception, as a string
  *   memory slots-peak=N slots-max=N chunks-peak=N chunks-max=N stack-slots=N slot-bytes=N
  *   end <seconds>                    the run ended
@@ -48,6 +50,7 @@ static int gBooted = 0;
 static int gMaster = -1;
 static AbortStringProc gAbortString;
 static ToStringProc gToString;
+static gint64 gStartUs;
 static char gLine[512];
 static size_t gLineLength = 0;
 
@@ -76,6 +79,7 @@ static void onAbort(txScreen *screen, int status) {
 		return;
 	gAborted = 1;
 	report("abort %d %s", status, gAbortString ? gAbortString(status) : "?");
+	report("at %.1f s", (g_get_monotonic_time() - gStartUs) / 1e6);
 	txMachine *the = (txMachine *)screen->machine;
 	if (the && gToString && status == XS_UNHANDLED_EXCEPTION_EXIT) {
 		/* the exception that escaped, as String() makes it ("TypeError: ..."); release builds print none */
@@ -93,11 +97,13 @@ static void onAbort(txScreen *screen, int status) {
 }
 
 static void onStart(txScreen *screen, double interval) {
-	(void)screen;
 	(void)interval;
 	if (!gBooted && !gAborted) {
 		gBooted = 1;
 		report("boot ok");
+		/* the simulator collects garbage after main returns, just before this call: what boot left live */
+		txMachine *the = (txMachine *)screen->machine;
+		report("after-boot slots=%ld chunks=%ld", (long)the->currentHeapCount, (long)the->currentChunksSize);
 	}
 }
 
@@ -204,6 +210,7 @@ int main(int argc, char **argv) {
 	gScreen->post = onPost;
 	mxCreateMutex(&gScreen->workersMutex);
 
+	gStartUs = g_get_monotonic_time();
 	launch(gScreen);
 	if (!gScreen->machine) {
 		report("abort -1 the XS machine could not be created");
