@@ -8,19 +8,19 @@
  */
 import { EU868 } from "../firmware/node/transports/lorawan/regions.js";
 import { VirtualClock } from "../host-sim/clock.js";
-import { Collector } from "../host-sim/collector/collector.js";
-import { KeyStore } from "../host-sim/collector/stores.js";
-import { nobleFrameMac } from "../host-sim/crypto/frame-mac.js";
 import { Prng } from "../host-sim/prng.js";
 import { lorawanUplinkAirtimeMs } from "../host-sim/radio/airtime.js";
 import { LoRaChannel } from "../host-sim/radio/channel.js";
 import { Gateway } from "../host-sim/radio/gateway.js";
 import { NetworkServer } from "../host-sim/radio/network-server.js";
-import { loadGeneratedCodec } from "../host-sim/radio/network-server-codec.js";
 import { macMatches, sealFrame } from "../protocol/auth.js";
 import { decodeFrame } from "../protocol/decode.js";
 import { encodeFrame } from "../protocol/encode.js";
 import { FrameType, TRAILER_BYTES } from "../protocol/schema.js";
+import { Collector } from "../site/collector/collector.js";
+import { KeyStore } from "../site/collector/stores.js";
+import { nobleFrameMac } from "../site/frame-mac.js";
+import { loadGeneratedCodec } from "../site/network-server/codec.js";
 
 const NODES = 100;
 const FRAMES = 20_000;

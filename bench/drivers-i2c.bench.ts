@@ -6,7 +6,7 @@
  * One sample's cost = (meter(101 samples) - meter(1 sample)) / 100, so the call's fixed cost cancels out.
  * Heap: live-slot growth over a 100-sample call (0 = nothing allocated per sample).
  */
-import { XsWorker } from "../host-sim/xs/harness.js";
+import { XsWorker } from "../test/xs/harness.js";
 
 const req = (mode: number, n: number) => Uint8Array.of(mode, n >> 8, n & 0xff);
 

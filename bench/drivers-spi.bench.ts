@@ -11,7 +11,7 @@
  * driver on a twin chip (what the board does natively). s-a = sample-axis.
  * Baseline: a bare one-pole IIR per axis in the same worker (DESIGN.md's yardstick, ~29 units).
  */
-import { XsWorker } from "../host-sim/xs/harness.js";
+import { XsWorker } from "../test/xs/harness.js";
 
 const setup = (range: number, odrHz: number) => Uint8Array.of(0, range, odrHz & 0xff, odrHz >> 8);
 const fill = (n: number) => Uint8Array.of(1, n & 0xff, n >> 8);

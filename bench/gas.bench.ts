@@ -5,7 +5,7 @@
  * of 50 and 1600 samples (equal = nothing allocated per sample). Request decoding is measured alone and
  * subtracted from every figure.
  */
-import { XsWorker } from "../host-sim/xs/harness.js";
+
 import {
   CMD_BASELINE,
   CMD_DECODE,
@@ -22,6 +22,7 @@ import {
   samplesRequest,
   unitsPerChannelSample,
 } from "../test/xs/entries/gas-requests.js";
+import { XsWorker } from "../test/xs/harness.js";
 
 const STAGES = [
   [CMD_STAGE_CALIBRATE, "calibrate (two-point)"],

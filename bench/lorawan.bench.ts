@@ -8,7 +8,7 @@
  */
 import { EU868 } from "../firmware/node/transports/lorawan/regions.js";
 import { lorawanUplinkAirtimeMs } from "../host-sim/radio/airtime.js";
-import { XsWorker } from "../host-sim/xs/harness.js";
+import { XsWorker } from "../test/xs/harness.js";
 
 const req = (mode: number, n: number) => Uint8Array.of(mode, n >> 8, n & 0xff);
 

@@ -12,8 +12,9 @@
  * models it replaces on the gas node): an upper bound for the node's own CPU. The vibration path without
  * it is in bench/vibration-path.bench.ts.
  */
-import { type XsHeapFigures, XsWorker } from "../host-sim/xs/harness.js";
+
 import { NodeHostBridge, runRequest } from "../test/xs/entries/node-host.js";
+import { type XsHeapFigures, XsWorker } from "../test/xs/harness.js";
 
 const ESP32_SLOT_BYTES = 16;
 const BUDGET_BYTES = 64 * 1024;

@@ -9,7 +9,7 @@
  * cost added by one more waiting record (net of the erased-space check its bytes would otherwise get). Heap: slots added by a call of n and of 4n
  * append+ack pairs (equal = nothing allocated per frame).
  */
-import { XsWorker } from "../host-sim/xs/harness.js";
+
 import {
   CMD_ACK_N,
   CMD_APPEND_ACK_N,
@@ -22,6 +22,7 @@ import {
   nRequest,
   simpleRequest,
 } from "../test/xs/entries/outbox-requests.js";
+import { XsWorker } from "../test/xs/harness.js";
 
 const SECTORS = 16;
 const BLOCK = 4096;

@@ -4,9 +4,10 @@
  * cbor-x's default (the frame object as a map) and cbor-x on the bare value array (our body's shape).
  * One operation's cost = (meter(101 ops) - meter(1 op)) / 100, so the call's fixed cost cancels out.
  */
-import { formatFrameSizeTable, frameSizeRows } from "../host-sim/cli/frames.js";
-import { XsWorker } from "../host-sim/xs/harness.js";
+
 import { FRAME_SPECS } from "../protocol/schema.js";
+import { XsWorker } from "../test/xs/harness.js";
+import { formatFrameSizeTable, frameSizeRows } from "../tools/cli/frames.js";
 
 async function perOp(xs: XsWorker, op: number, type: number): Promise<number> {
   const one = await xs.call(new Uint8Array([op, type, 1]));

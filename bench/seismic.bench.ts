@@ -4,7 +4,7 @@
  * run (DESIGN.md's yardstick), and the heap growth per call for blocks of 0.5 s and 4 s of samples (equal =
  * nothing allocated per sample). Request decoding is measured alone and subtracted from both.
  */
-import { XsWorker } from "../host-sim/xs/harness.js";
+
 import { growingTrace, makeTrace, type Trace } from "../test/sensing/seismic/signals.js";
 import {
   CMD_BASELINE,
@@ -14,6 +14,7 @@ import {
   samplesRequest,
   unitsPerSample,
 } from "../test/xs/entries/seismic-requests.js";
+import { XsWorker } from "../test/xs/harness.js";
 
 const BUDGET = 200;
 const PRESETS = [

@@ -13,7 +13,7 @@
  * the sets read.
  * Baseline: a bare one-pole IIR per axis in the same worker (DESIGN.md's yardstick, ~29 units).
  */
-import { XsWorker } from "../host-sim/xs/harness.js";
+
 import { growingTrace, makeTrace, type Trace } from "../test/sensing/seismic/signals.js";
 import {
   baselineCall,
@@ -22,6 +22,7 @@ import {
   perSampleAxis,
   setupRequest,
 } from "../test/xs/entries/vibration-path-requests.js";
+import { XsWorker } from "../test/xs/harness.js";
 
 const BUDGET = 200;
 const READS = 16;

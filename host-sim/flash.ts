@@ -36,11 +36,11 @@ export type FlashModelErrorCode =
   | "not-erased";
 
 export class FlashModelError extends Error {
+  override readonly name: string = "FlashModelError";
   readonly code: FlashModelErrorCode;
   readonly value: unknown;
   constructor(code: FlashModelErrorCode, message: string, value: unknown) {
     super(message);
-    this.name = "FlashModelError";
     this.code = code;
     this.value = value;
   }
@@ -48,12 +48,12 @@ export class FlashModelError extends Error {
 
 /** Thrown by the torn operation and by every operation after it until `reboot()`. */
 export class PowerLostError extends Error {
+  override readonly name: string = "PowerLostError";
   readonly code = "power-lost";
   /** Index of the operation that was cut. */
   readonly value: number;
   constructor(opIndex: number) {
     super(`flash power lost (cut at operation ${opIndex}); reboot() to continue`);
-    this.name = "PowerLostError";
     this.value = opIndex;
   }
 }

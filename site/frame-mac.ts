@@ -1,6 +1,6 @@
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
-import type { FrameMac } from "../../protocol/auth.js";
+import type { FrameMac } from "../protocol/auth.js";
 
 /**
  * The host's FrameMac: HMAC-SHA256 from @noble/hashes (a vetted, audited library), truncated to out4's length.

@@ -1,4 +1,4 @@
-// Minimal declaration of the part of npm @agoric/xsnap 0.15 that host-sim/xs/harness.ts uses (the package
+// Minimal declaration of the part of npm @agoric/xsnap 0.15 that test/xs/harness.ts uses (the package
 // ships JSDoc, not .d.ts). See node_modules/@agoric/xsnap/src/xsnap.js for the full option list.
 declare module "@agoric/xsnap" {
   export function xsnap(options: {

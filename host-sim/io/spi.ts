@@ -24,11 +24,11 @@ export type IoErrorCode = "bad-option" | "in-use" | "closed" | "bad-buffer" | "b
 
 /** Errors from the host IO classes (house rule 5): a code and the offending value. */
 export class IoError extends Error {
+  override readonly name: string = "IoError";
   readonly code: IoErrorCode;
   readonly value: unknown;
   constructor(code: IoErrorCode, message: string, value: unknown) {
     super(message);
-    this.name = "IoError";
     this.code = code;
     this.value = value;
   }

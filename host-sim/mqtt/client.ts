@@ -20,8 +20,8 @@
 import net from "node:net";
 import { generate, type IPublishPacket, parser as mqttParser, type Packet } from "mqtt-packet";
 import type { TimerId } from "../../firmware/node/clock.js";
+import { MqttHostError } from "../../site/broker/errors.js";
 import type { Link, NetGate } from "../net/gate.js";
-import { MqttHostError } from "./errors.js";
 
 /** Bytes `write` reports as writable; 8 of them are reserved for a packet header, as Moddable does. */
 export const WRITABLE_BYTES = 8192;

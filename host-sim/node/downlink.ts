@@ -5,7 +5,7 @@
 import { type FrameMac, sealFrame } from "../../protocol/auth.js";
 import { encodeFrameInto, MAX_FRAME_BYTES } from "../../protocol/encode.js";
 import type { DownlinkFrame } from "../../protocol/frames.js";
-import { nobleFrameMac } from "../crypto/frame-mac.js";
+import { nobleFrameMac } from "../../site/frame-mac.js";
 
 export function sealDownlink(
   frame: DownlinkFrame,

@@ -12,7 +12,7 @@
  *
  * Provisioning console (firmware/node/console.ts over runtime/console-host.ts): every boot opens it on the
  * board's console UART (DEFAULT_PORTS.console, UART0 as on the DevKitC) on top of the new runtime. A tool
- * reaches it with `attachConsole(peer)`: `peer` (e.g. host-sim/console/client.ts ConsoleClient) gets
+ * reaches it with `attachConsole(peer)`: `peer` (e.g. tools/console/client.ts ConsoleClient) gets
  * `connect(line)` with the line towards the node and `receive(bytes)` with what the node sends, at 115200
  * baud on the virtual clock; the attachment survives reboots (the new console answers on the same line).
  * `detachConsole()` pulls the cable (the peer gets `disconnect()`). At boot the runtime takes its identity,
@@ -30,6 +30,7 @@ import { bootProvisioning, RuntimeConsoleHost } from "../../firmware/node/runtim
 import { type OpenedSensors, openSensors, type Variant } from "../../firmware/node/runtime/wiring.js";
 import { NodeRuntime, type NodeRuntimeOptions } from "../../firmware/node/runtime.js";
 import type { Transport } from "../../firmware/node/transport.js";
+import { nobleFrameMac } from "../../site/frame-mac.js";
 import { type SerialLine, type SerialPeer, SimBoard } from "../board.js";
 import { Ads1115Model } from "../chips/ads1115.js";
 import { type AccelSource, Adxl355Model } from "../chips/adxl355.js";
@@ -37,7 +38,6 @@ import { BatteryModel, type HostAnalogClass, makeAnalog } from "../chips/battery
 import { MIPEX_WARMUP_MS, Mipex02Model } from "../chips/mipex02.js";
 import type { VirtualClock } from "../clock.js";
 import { ConsoleCable } from "../console/cable.js";
-import { nobleFrameMac } from "../crypto/frame-mac.js";
 import { DEFAULT_PORTS, type HostDevice, makeDevice } from "../device.js";
 import { FlashModel } from "../flash.js";
 import { boardTicks } from "../moddable/time.js";

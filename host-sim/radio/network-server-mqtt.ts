@@ -4,10 +4,10 @@
  * commands from `application/<appId>/device/+/command/down`, as ChirpStack v4's MQTT integration does
  * (network-server-chirpstack.ts has the sources).
  */
-import { MqttSession } from "../collector/session.js";
+import { MqttSession } from "../../site/collector/session.js";
+import { commandDownFilter } from "../../site/network-server/chirpstack.js";
 import type { HostMqttClient } from "../mqtt/client.js";
 import { NetworkServer, type NetworkServerOptions } from "./network-server.js";
-import { commandDownFilter } from "./network-server-chirpstack.js";
 
 export interface MqttNetworkServerOptions extends Omit<NetworkServerOptions, "publish"> {
   Client: typeof HostMqttClient;

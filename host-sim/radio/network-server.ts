@@ -21,19 +21,20 @@ import {
   timeOnAirMs,
 } from "../../firmware/node/transports/lorawan/airtime.js";
 import { dataRate } from "../../firmware/node/transports/lorawan/regions.js";
-import type { VirtualClock } from "../clock.js";
-import { type LoRaChannel, RadioError, type RadioTx, type Reception } from "./channel.js";
-import type { Gateway } from "./gateway.js";
 import {
   type ChirpStackRxInfo,
   type ChirpStackUplinkEvent,
+  DEFAULT_APPLICATION_ID,
   eventTopic,
   parseDownlinkCommand,
   rfc3339,
   sequenceUuid,
   toBase64,
-} from "./network-server-chirpstack.js";
-import type { UplinkCodec } from "./network-server-codec.js";
+} from "../../site/network-server/chirpstack.js";
+import type { UplinkCodec } from "../../site/network-server/codec.js";
+import type { VirtualClock } from "../clock.js";
+import { type LoRaChannel, RadioError, type RadioTx, type Reception } from "./channel.js";
+import type { Gateway } from "./gateway.js";
 
 export const RECEIVE_DELAY1_MS = 1000;
 /** ChirpStack's default `network.deduplication_delay`. */
@@ -93,8 +94,6 @@ interface DeviceState {
   lastFCnt: number;
   queue: { fPort: number; bytes: Uint8Array; confirmed: boolean }[];
 }
-
-export const DEFAULT_APPLICATION_ID = "2f6a1c3e-5b7d-4e90-8a1b-6d0c9e4f7a21";
 
 export class NetworkServer {
   readonly channel: LoRaChannel;

@@ -12,14 +12,14 @@
  * here: gateway-down switches the gateway off, radio-loss sets a per-node random loss rate.
  */
 import type { Region } from "../../firmware/node/transports/lorawan/regions.js";
+import type { MqttSession } from "../../site/collector/session.js";
+import type { UplinkCodec } from "../../site/network-server/codec.js";
 import type { VirtualClock } from "../clock.js";
-import type { MqttSession } from "../collector/session.js";
 import type { HostMqttClient } from "../mqtt/client.js";
 import type { Prng } from "../prng.js";
 import { type LinkSpec, LoRaChannel } from "./channel.js";
 import { Gateway } from "./gateway.js";
 import type { NetworkServer } from "./network-server.js";
-import type { UplinkCodec } from "./network-server-codec.js";
 import { ModemRadioLink, type ModemRadioStats } from "./network-server-modem.js";
 import { startMqttNetworkServer } from "./network-server-mqtt.js";
 

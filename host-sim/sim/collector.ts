@@ -1,5 +1,5 @@
 /**
- * The simulation's collector: the real one (host-sim/collector: FrameVerifier with its anti-replay window,
+ * The simulation's collector: the real one (site/collector: FrameVerifier with its anti-replay window,
  * dedupe by counter and bytes per path, alarm view, latency against labels) on the shard's broker(s),
  * through its own MQTT session (persistent, QoS 1, the direct topics `minewatch/<site>/#` and the network
  * server's ChirpStack events `application/<appId>/device/+/event/up`). This file is only the adapter the
@@ -15,12 +15,12 @@
  */
 
 import { LEVEL_NAMES } from "../../protocol/schema.js";
+import type { AlarmLabel } from "../../site/collector/alarms.js";
+import { Collector, type CollectorResults, type IngestRecord } from "../../site/collector/collector.js";
+import { startMqttCollector } from "../../site/collector/mqtt.js";
+import type { MqttSession } from "../../site/collector/session.js";
+import { KeyStore } from "../../site/collector/stores.js";
 import type { VirtualClock } from "../clock.js";
-import type { AlarmLabel } from "../collector/alarms.js";
-import { Collector, type CollectorResults, type IngestRecord } from "../collector/collector.js";
-import { startMqttCollector } from "../collector/mqtt.js";
-import type { MqttSession } from "../collector/session.js";
-import { KeyStore } from "../collector/stores.js";
 import type { HostMqttClient } from "../mqtt/client.js";
 import type { AlarmLevelName, CollectorRecord, LabelRecord, TransportName } from "./result.js";
 

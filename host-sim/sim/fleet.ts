@@ -5,7 +5,7 @@
  * depend on its shard (shard.ts), so neither does the SimResult (apart from `timing`).
  */
 import os from "node:os";
-import { generatedCodecScript } from "../radio/network-server-codec.js";
+import { generatedCodecScript } from "../../site/network-server/codec.js";
 import { evaluate } from "./expectations.js";
 import {
   type FaultRecord,

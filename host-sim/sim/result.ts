@@ -103,13 +103,13 @@ export interface NodeResult {
   outputs: OutputsRecord | null;
   /** Ground truth the node's recording carried (labels), used by the expectations. */
   labels: LabelRecord[];
-  /** What the collector (host-sim/collector) measured for this node; absent in results from before it. */
+  /** What the collector (site/collector) measured for this node; absent in results from before it. */
   collector?: CollectorRecord;
 }
 
 /**
  * The collector's own view of a node: its rejects, and the alarm latency it measures against the labels
- * the scenario's alarm-within expectations check (host-sim/collector/alarms.ts evaluateLatency: the first
+ * the scenario's alarm-within expectations check (site/collector/alarms.ts evaluateLatency: the first
  * alarm frame of the label's channel at its level or above RECEIVED within `windowMs` of the label; a
  * channel already at that level when the label begins counts 0, "already-active").
  */

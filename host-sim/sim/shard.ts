@@ -7,12 +7,12 @@
  */
 
 import { REGIONS } from "../../firmware/node/transports/lorawan/regions.js";
+import type { BrokerAccount } from "../../site/broker/acl.js";
+import { AedesBroker } from "../../site/broker/broker.js";
+import { loadGeneratedCodec, VmCodec } from "../../site/network-server/codec.js";
 import { VirtualClock } from "../clock.js";
-import type { BrokerAccount } from "../mqtt/acl.js";
-import { AedesBroker } from "../mqtt/broker.js";
 import { bindMqttClient, type HostMqttClient } from "../mqtt/client.js";
 import { Prng } from "../prng.js";
-import { loadGeneratedCodec, VmCodec } from "../radio/network-server-codec.js";
 import { SiteRadio } from "../radio/site.js";
 import { SimCollector } from "./collector.js";
 import { FleetNode, nodeSeeds } from "./fleet-node.js";
@@ -227,7 +227,7 @@ export interface LoRaWanSites {
  * The LoRaWAN side of a shard, when it runs LoRaWAN nodes: per region one SiteRadio (gateway, channel,
  * network server with the generated codec) and the collector's second session, on the network server's
  * integration broker. That broker is a second in-process aedes on the same gate (real TCP, virtual time):
- * the site broker's ACL (host-sim/mqtt/acl.ts) knows only minewatch/ topics, so on it the network server
+ * the site broker's ACL (site/broker/acl.ts) knows only minewatch/ topics, so on it the network server
  * could not publish application/... events nor the collector subscribe to them. fleet.ts puts every
  * LoRaWAN node in shard 0, so nodes that share the air share one channel whatever the shard count.
  */

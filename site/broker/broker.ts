@@ -3,12 +3,12 @@
  * the ACL of acl.ts. `stop()` / `restart()` model a broker outage: the same port, the same persistence
  * (retained messages, persistent sessions, queued QoS 1), as a broker with a disk would come back.
  *
- * Give it the simulation's NetGate and `stop()` also waits until every simulated client connected to it
+ * Give it the simulation's TrafficGate and `stop()` also waits until every simulated client connected to it
  * has seen its connection drop, so an outage lands at one virtual instant (gate.ts rule).
  */
 import net from "node:net";
 import { Aedes, type AedesOptions, type Client } from "aedes";
-import type { NetGate } from "../net/gate.js";
+import type { TrafficGate } from "../ports.js";
 import { type BrokerAccount, checkAccount, mayPublish, maySubscribe } from "./acl.js";
 
 export interface AedesBrokerOptions {
@@ -17,7 +17,7 @@ export interface AedesBrokerOptions {
   host?: string;
   /** Accounts; none = an open broker (anonymous, no ACL), for quick experiments only. */
   accounts?: readonly BrokerAccount[];
-  gate?: NetGate;
+  gate?: TrafficGate;
 }
 
 export interface Refusal {
@@ -34,7 +34,7 @@ export class AedesBroker {
   readonly host: string;
   #port: number;
   #accounts: Map<string, BrokerAccount> | undefined;
-  #gate: NetGate | undefined;
+  #gate: TrafficGate | undefined;
   // aedes's default in-memory persistence, taken from the first instance and handed to every restart.
   #persistence: Persistence | undefined;
   #aedes: Aedes | undefined;

@@ -10,7 +10,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import type { NetGate } from "../net/gate.js";
+import type { TrafficGate } from "../ports.js";
 import { type BrokerAccount, checkAccount, mosquittoAcl } from "./acl.js";
 import { MqttHostError } from "./errors.js";
 
@@ -32,7 +32,7 @@ function findPasswdTool(broker: string): string | undefined {
 
 export interface MosquittoOptions {
   accounts: readonly BrokerAccount[];
-  gate?: NetGate;
+  gate?: TrafficGate;
 }
 
 export class MosquittoBroker {
@@ -41,10 +41,10 @@ export class MosquittoBroker {
   #binary: string;
   #port: number;
   #proc: ChildProcess | undefined;
-  #gate: NetGate | undefined;
+  #gate: TrafficGate | undefined;
   #log = "";
 
-  private constructor(binary: string, dir: string, port: number, gate: NetGate | undefined) {
+  private constructor(binary: string, dir: string, port: number, gate: TrafficGate | undefined) {
     this.#binary = binary;
     this.dir = dir;
     this.#port = port;

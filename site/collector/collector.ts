@@ -19,8 +19,8 @@ import { ProtocolError } from "../../protocol/errors.js";
 import type { AlarmFrame } from "../../protocol/frames.js";
 import { FrameType, specForType } from "../../protocol/schema.js";
 import { parseTopic, STATE_OFFLINE, STATE_ONLINE } from "../../protocol/topics.js";
-import { nobleFrameMac } from "../crypto/frame-mac.js";
-import { fromBase64, parseApplicationTopic } from "../radio/network-server-chirpstack.js";
+import { nobleFrameMac } from "../frame-mac.js";
+import { fromBase64, parseApplicationTopic } from "../network-server/chirpstack.js";
 import type { AlarmEvent } from "./alarms.js";
 import {
   type AlarmLabel,

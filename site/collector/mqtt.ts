@@ -5,17 +5,15 @@
  * Collector at its virtual arrival time.
  */
 import { siteFilter } from "../../protocol/topics.js";
-import type { VirtualClock } from "../clock.js";
-import type { HostMqttClient } from "../mqtt/client.js";
-import { DEFAULT_APPLICATION_ID } from "../radio/network-server.js";
-import { eventUpFilter } from "../radio/network-server-chirpstack.js";
+import { DEFAULT_APPLICATION_ID, eventUpFilter } from "../network-server/chirpstack.js";
+import type { MqttClientClass, SiteClock } from "../ports.js";
 import type { Collector } from "./collector.js";
 import { MqttSession } from "./session.js";
 
 export interface MqttCollectorOptions {
   collector: Collector;
-  Client: typeof HostMqttClient;
-  clock: VirtualClock;
+  Client: MqttClientClass;
+  clock: SiteClock;
   host: string;
   port: number;
   /** Site to read ("+" = every site); null = the network server's events only. */

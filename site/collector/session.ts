@@ -7,13 +7,12 @@
  * (MQTT 3.1.1 section 4.4), and a reconnect `reconnectMs` after any loss (a broker outage), backing off to
  * `reconnectMaxMs` while the broker stays away.
  */
-import type { VirtualClock } from "../clock.js";
-import type { HostMqttClient } from "../mqtt/client.js";
+import type { MqttClientClass, MqttClientLike, SiteClock } from "../ports.js";
 
 export interface MqttSessionOptions {
   /** The gated client class (bindMqttClient(gate)). */
-  Client: typeof HostMqttClient;
-  clock: VirtualClock;
+  Client: MqttClientClass;
+  clock: SiteClock;
   host: string;
   port: number;
   clientId: string;
@@ -61,7 +60,7 @@ export class MqttSession {
     lastError: "",
   };
   readonly #o: MqttSessionOptions;
-  #client: HostMqttClient | undefined;
+  #client: MqttClientLike | undefined;
   #connected = false;
   #running = true;
   #nextId = 0;

@@ -10,7 +10,23 @@
  * UplinkTxInfo, LoraModulationInfo) in the protobuf JSON mapping: lowerCamelCase names, bytes as base64,
  * Timestamps as RFC 3339 strings, enums by name (CR_4_5, CRC_OK).
  */
-import { RadioError } from "./channel.js";
+
+/** The application the simulated network server and the collector use unless told otherwise. */
+export const DEFAULT_APPLICATION_ID = "2f6a1c3e-5b7d-4e90-8a1b-6d0c9e4f7a21";
+
+export type ChirpStackErrorCode = "bad-option" | "bad-downlink";
+
+/** A ChirpStack message or name that does not parse: a code and the offending value (house rule 5). */
+export class ChirpStackError extends Error {
+  override readonly name: string = "ChirpStackError";
+  readonly code: ChirpStackErrorCode;
+  readonly value: unknown;
+  constructor(code: ChirpStackErrorCode, message: string, value: unknown) {
+    super(message);
+    this.code = code;
+    this.value = value;
+  }
+}
 
 export interface ChirpStackDeviceInfo {
   tenantId: string;
@@ -74,7 +90,7 @@ const APP_ID = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$/;
 
 function checkAppId(applicationId: string): string {
   if (typeof applicationId !== "string" || !APP_ID.test(applicationId)) {
-    throw new RadioError(
+    throw new ChirpStackError(
       "bad-option",
       `application id "${applicationId}" must be one MQTT topic level`,
       applicationId,
@@ -85,7 +101,7 @@ function checkAppId(applicationId: string): string {
 
 function checkEui(devEui: string): string {
   if (typeof devEui !== "string" || !EUI.test(devEui)) {
-    throw new RadioError("bad-option", `DevEUI "${devEui}" must be 16 lowercase hex digits`, devEui);
+    throw new ChirpStackError("bad-option", `DevEUI "${devEui}" must be 16 lowercase hex digits`, devEui);
   }
   return devEui;
 }
@@ -137,16 +153,16 @@ export function parseDownlinkCommand(
 ): { devEui: string; fPort: number; confirmed: boolean; bytes: Uint8Array } {
   const t = parseApplicationTopic(topic);
   if (t?.kind !== "command" || t.name !== "down") {
-    throw new RadioError("bad-downlink", `topic "${topic}" is not .../command/down`, topic);
+    throw new ChirpStackError("bad-downlink", `topic "${topic}" is not .../command/down`, topic);
   }
   let body: Partial<ChirpStackDownlinkCommand>;
   try {
     body = JSON.parse(new TextDecoder().decode(payload)) as Partial<ChirpStackDownlinkCommand>;
   } catch {
-    throw new RadioError("bad-downlink", `downlink command on ${topic} is not JSON`, topic);
+    throw new ChirpStackError("bad-downlink", `downlink command on ${topic} is not JSON`, topic);
   }
   if (body.devEui !== undefined && body.devEui !== t.devEui) {
-    throw new RadioError(
+    throw new ChirpStackError(
       "bad-downlink",
       `downlink devEui ${body.devEui} does not match topic ${t.devEui}`,
       body.devEui,
@@ -154,11 +170,11 @@ export function parseDownlinkCommand(
   }
   const fPort = body.fPort;
   if (typeof fPort !== "number" || !Number.isInteger(fPort) || fPort < 1 || fPort > 223) {
-    throw new RadioError("bad-downlink", `downlink fPort must be 1..223, got ${String(fPort)}`, fPort);
+    throw new ChirpStackError("bad-downlink", `downlink fPort must be 1..223, got ${String(fPort)}`, fPort);
   }
   const bytes = fromBase64(body.data);
   if (!bytes)
-    throw new RadioError("bad-downlink", `downlink data is not base64: ${String(body.data)}`, body.data);
+    throw new ChirpStackError("bad-downlink", `downlink data is not base64: ${String(body.data)}`, body.data);
   return { devEui: t.devEui, fPort, confirmed: body.confirmed === true, bytes };
 }
 

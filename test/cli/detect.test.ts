@@ -6,10 +6,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseArgs } from "../../host-sim/cli/detect.js";
-import { CliError } from "../../host-sim/cli/errors.js";
 import { writeSynthetic } from "../../host-sim/recordings/synth/generate.js";
 import { randomScenario } from "../../host-sim/recordings/synth/random.js";
+import { parseArgs } from "../../tools/cli/detect.js";
+import { CliError } from "../../tools/cli/errors.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "minewatch-detect-"));
@@ -18,11 +18,11 @@ const BAD = "test/fixtures/recordings/bad";
 const REAL = path.resolve(import.meta.dirname, "../../../shared/data/iu-cola-lhz-2010-02-27.mseed");
 
 /**
- * bin/minewatch.js once host-sim/cli/commands.ts registers `detect`; until then an equivalent launcher that
+ * bin/minewatch.js once tools/cli/commands.ts registers `detect`; until then an equivalent launcher that
  * registers it first and calls the same main().
  */
 function launcher(): string {
-  if (fs.readFileSync(path.join(root, "host-sim/cli/commands.ts"), "utf8").includes('"detect"')) {
+  if (fs.readFileSync(path.join(root, "tools/cli/commands.ts"), "utf8").includes('"detect"')) {
     return path.join(root, "bin/minewatch.js");
   }
   const file = path.join(tmp, "launch.mjs");
@@ -31,8 +31,8 @@ function launcher(): string {
     file,
     `const { register } = await import(${url("node_modules/tsx/dist/esm/api/index.mjs")});
 register({ tsconfig: ${JSON.stringify(path.join(root, "tsconfig.json"))} });
-const { main, registerCommand } = await import(${url("host-sim/cli/main.ts")});
-registerCommand("detect", "detect", async () => (await import(${url("host-sim/cli/detect.ts")})).command);
+const { main, registerCommand } = await import(${url("tools/cli/main.ts")});
+registerCommand("detect", "detect", async () => (await import(${url("tools/cli/detect.ts")})).command);
 process.exitCode = await main(process.argv.slice(2));
 `,
   );

@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../host-sim/cli/main.js";
-import { SIM_FACTORY_SECRET } from "../../host-sim/provision/sim-port.js";
+import { main } from "../../tools/cli/main.js";
+import { SIM_FACTORY_SECRET } from "../../tools/provision/sim-port.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const dir = mkdtempSync(path.join(tmpdir(), "minewatch-cli-provision-"));

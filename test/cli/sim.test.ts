@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { CliError } from "../../host-sim/cli/errors.js";
+import { CliError } from "../../tools/cli/errors.js";
 import {
   command,
   DEFAULT_REPORT_DIR,
@@ -14,7 +14,7 @@ import {
   progressBar,
   progressBarFor,
   reportDirOf,
-} from "../../host-sim/cli/sim.js";
+} from "../../tools/cli/sim.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mw-sim-cli-"));
 afterEach(() => vi.restoreAllMocks());

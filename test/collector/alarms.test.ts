@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AlarmView, channelNumber, evaluateLatency } from "../../host-sim/collector/alarms.js";
-import { CollectorError } from "../../host-sim/collector/errors.js";
+import { AlarmView, channelNumber, evaluateLatency } from "../../site/collector/alarms.js";
+import { CollectorError } from "../../site/collector/errors.js";
 import { AlarmLevel, alarm, Channel, NODE_A, NODE_B } from "./frames.js";
 
 describe("alarm view", () => {

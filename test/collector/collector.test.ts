@@ -2,13 +2,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { Collector } from "../../host-sim/collector/collector.js";
-import { CollectorError } from "../../host-sim/collector/errors.js";
-import { FileCounterStore, KeyStore, MemoryCounterStore } from "../../host-sim/collector/stores.js";
-import { DEFAULT_APPLICATION_ID } from "../../host-sim/radio/network-server.js";
-import { eventTopic, toBase64 } from "../../host-sim/radio/network-server-chirpstack.js";
 import { encodeFrame } from "../../protocol/encode.js";
 import { upTopic } from "../../protocol/topics.js";
+import { Collector } from "../../site/collector/collector.js";
+import { CollectorError } from "../../site/collector/errors.js";
+import { FileCounterStore, KeyStore, MemoryCounterStore } from "../../site/collector/stores.js";
+import { DEFAULT_APPLICATION_ID, eventTopic, toBase64 } from "../../site/network-server/chirpstack.js";
 import { AlarmLevel, alarm, Channel, KEY_A, KEY_B, keys, NODE_A, NODE_B, seal, telemetry } from "./frames.js";
 
 const SITE = "zhez-3";

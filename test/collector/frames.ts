@@ -1,11 +1,11 @@
 /** Test helpers: sealed minewatch frames as a node sends them. */
 
-import { KeyStore } from "../../host-sim/collector/stores.js";
-import { nobleFrameMac } from "../../host-sim/crypto/frame-mac.js";
 import { sealFrame } from "../../protocol/auth.js";
 import { encodeFrame } from "../../protocol/encode.js";
 import type { AlarmFrame, Frame, TelemetryFrame } from "../../protocol/frames.js";
 import { AlarmLevel, Channel, FrameType, TRAILER_BYTES } from "../../protocol/schema.js";
+import { KeyStore } from "../../site/collector/stores.js";
+import { nobleFrameMac } from "../../site/frame-mac.js";
 
 export const NODE_A = "70b3d57ed0000a01";
 export const NODE_B = "70b3d57ed0000b02";

@@ -7,10 +7,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { EU868 } from "../../firmware/node/transports/lorawan/regions.js";
 import { VirtualClock } from "../../host-sim/clock.js";
-import { Collector } from "../../host-sim/collector/collector.js";
-import { startMqttCollector } from "../../host-sim/collector/mqtt.js";
-import { MqttSession } from "../../host-sim/collector/session.js";
-import { AedesBroker } from "../../host-sim/mqtt/broker.js";
 import { bindMqttClient } from "../../host-sim/mqtt/client.js";
 import { NetGate } from "../../host-sim/net/gate.js";
 import { runVirtual } from "../../host-sim/net/run.js";
@@ -18,15 +14,19 @@ import { Prng } from "../../host-sim/prng.js";
 import { lorawanUplinkAirtimeMs } from "../../host-sim/radio/airtime.js";
 import { LoRaChannel } from "../../host-sim/radio/channel.js";
 import { Gateway } from "../../host-sim/radio/gateway.js";
-import { DEFAULT_APPLICATION_ID } from "../../host-sim/radio/network-server.js";
+import { startMqttNetworkServer } from "../../host-sim/radio/network-server-mqtt.js";
+import { upTopic } from "../../protocol/topics.js";
+import { AedesBroker } from "../../site/broker/broker.js";
+import { Collector } from "../../site/collector/collector.js";
+import { startMqttCollector } from "../../site/collector/mqtt.js";
+import { MqttSession } from "../../site/collector/session.js";
 import {
   type ChirpStackUplinkEvent,
   commandDownTopic,
+  DEFAULT_APPLICATION_ID,
   eventTopic,
-} from "../../host-sim/radio/network-server-chirpstack.js";
-import { loadGeneratedCodec } from "../../host-sim/radio/network-server-codec.js";
-import { startMqttNetworkServer } from "../../host-sim/radio/network-server-mqtt.js";
-import { upTopic } from "../../protocol/topics.js";
+} from "../../site/network-server/chirpstack.js";
+import { loadGeneratedCodec } from "../../site/network-server/codec.js";
 import { ACCOUNTS, SITE } from "../mqtt/helpers.js";
 import { AlarmLevel, alarm, KEY_A, keys, NODE_A, NODE_B, seal, telemetry } from "./frames.js";
 
@@ -185,7 +185,7 @@ describe("collector + network server over a real broker (aedes)", () => {
     const r = collector.results();
     expect(r.accepted).toBe(1);
     expect(r.framesByPath.mqtt).toBe(1);
-    // Today's ACL (host-sim/mqtt/acl.ts) knows only minewatch/ topics: the collector's subscription to the
+    // Today's ACL (site/broker/acl.ts) knows only minewatch/ topics: the collector's subscription to the
     // network server's application/... events is refused (SUBACK 0x80) until the ACL grows a rule for it.
     expect(collectorSession.counters.refusedSubscriptions).toBe(1);
   });

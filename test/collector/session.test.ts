@@ -1,15 +1,15 @@
 /**
- * MqttSession reconnect back-off (host-sim/collector/session.ts): after a broker loss the delay doubles from
+ * MqttSession reconnect back-off (site/collector/session.ts): after a broker loss the delay doubles from
  * reconnectMs up to reconnectMaxMs, so a long outage costs a few real TCP attempts, not one a second; a
  * CONNACK resets it, and the session is back at most reconnectMaxMs after the broker.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../host-sim/clock.js";
-import { MqttSession } from "../../host-sim/collector/session.js";
-import { AedesBroker } from "../../host-sim/mqtt/broker.js";
 import { bindMqttClient } from "../../host-sim/mqtt/client.js";
 import { NetGate } from "../../host-sim/net/gate.js";
 import { runVirtual } from "../../host-sim/net/run.js";
+import { AedesBroker } from "../../site/broker/broker.js";
+import { MqttSession } from "../../site/collector/session.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

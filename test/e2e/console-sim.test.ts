@@ -1,5 +1,5 @@
 /**
- * The provisioning console end to end: the field-tech client (host-sim/console/client.ts) on the simulated
+ * The provisioning console end to end: the field-tech client (tools/console/client.ts) on the simulated
  * node's console UART (SimNode.attachConsole), the real console, the runtime's console host, the real
  * runtime, drivers and chip models, on the virtual clock. Every exchange crosses the UART at 115200 baud.
  */
@@ -10,13 +10,13 @@ import { decodeInterlockStatus, InterlockState } from "../../firmware/node/inter
 import { ResetResult } from "../../firmware/node/interlock/trip.js";
 import { Param } from "../../firmware/node/runtime/config.js";
 import { decodeProvisioning } from "../../firmware/node/runtime/console-host.js";
-import { bytesToHex, ConsoleClient, ConsoleLinkError } from "../../host-sim/console/client.js";
-import { runUntilSettled } from "../../host-sim/console/drive.js";
 import { IdealLink } from "../../host-sim/node/ideal-link.js";
 import type { SimNodeOptions } from "../../host-sim/node/sim-node.js";
 import { decodeFrame } from "../../protocol/decode.js";
 import type { StatusFrame } from "../../protocol/frames.js";
 import { FrameType } from "../../protocol/schema.js";
+import { bytesToHex, ConsoleClient, ConsoleLinkError } from "../../tools/console/client.js";
+import { runUntilSettled } from "../../tools/console/drive.js";
 import { recordFor, SECRET, simNode, withCh4A1 } from "../node/console-host-rig.js";
 import { Link } from "../node/console-rig.js";
 

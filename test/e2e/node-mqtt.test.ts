@@ -7,14 +7,14 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { MqttLink } from "../../firmware/node/runtime/mqtt-link.js";
-import { nobleFrameMac } from "../../host-sim/crypto/frame-mac.js";
-import { AedesBroker } from "../../host-sim/mqtt/broker.js";
 import { runVirtual } from "../../host-sim/net/run.js";
 import { createSimNode } from "../../host-sim/node/sim-node.js";
 import { macMatches } from "../../protocol/auth.js";
 import { decodeFrame } from "../../protocol/decode.js";
 import type { AlarmFrame, EventFrame } from "../../protocol/frames.js";
 import { AlarmLevel, Channel, FrameType } from "../../protocol/schema.js";
+import { AedesBroker } from "../../site/broker/broker.js";
+import { nobleFrameMac } from "../../site/frame-mac.js";
 import { ACCOUNTS, Collector, makeSim, NODE_A, SITE } from "../mqtt/helpers.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -13,12 +13,12 @@
  * fleet still delivers every frame.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { findMosquitto, MosquittoBroker } from "../../host-sim/mqtt/mosquitto.js";
 import { evaluate } from "../../host-sim/sim/expectations.js";
 import { parseScenario } from "../../host-sim/sim/load.js";
 import { accountsFor, runShard, type ShardProbe } from "../../host-sim/sim/shard.js";
 import { FrameType } from "../../protocol/schema.js";
 import { upTopic } from "../../protocol/topics.js";
+import { findMosquitto, MosquittoBroker } from "../../site/broker/mosquitto.js";
 
 const mosquitto = findMosquitto();
 if (!mosquitto)

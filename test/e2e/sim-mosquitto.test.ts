@@ -4,10 +4,10 @@
  * visible message where mosquitto is absent (.ci/run installs it).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { findMosquitto, MosquittoBroker } from "../../host-sim/mqtt/mosquitto.js";
 import { runFleet } from "../../host-sim/sim/fleet.js";
 import { loadScenario } from "../../host-sim/sim/load.js";
 import { accountsFor } from "../../host-sim/sim/shard.js";
+import { findMosquitto, MosquittoBroker } from "../../site/broker/mosquitto.js";
 
 const binary = findMosquitto();
 if (!binary)

@@ -6,11 +6,11 @@
 
 import { MqttTransport, type MqttTransportOptions } from "../../firmware/node/transports/mqtt.js";
 import { VirtualClock } from "../../host-sim/clock.js";
-import type { BrokerAccount } from "../../host-sim/mqtt/acl.js";
 import { bindMqttClient, type HostMqttClient, type HostMqttOptions } from "../../host-sim/mqtt/client.js";
 import { NetGate } from "../../host-sim/net/gate.js";
 import { Prng } from "../../host-sim/prng.js";
 import { siteFilter } from "../../protocol/topics.js";
+import type { BrokerAccount } from "../../site/broker/acl.js";
 
 export const SITE = "zhez-3";
 export const NODE_A = "70b3d57ed0000a01";

@@ -3,10 +3,10 @@
  * Skipped, with a visible message, where mosquitto is not installed (.ci/run installs it).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { findMosquitto, MosquittoBroker } from "../../host-sim/mqtt/mosquitto.js";
 import { runVirtual } from "../../host-sim/net/run.js";
 import { FrameType } from "../../protocol/schema.js";
 import { upTopic } from "../../protocol/topics.js";
+import { findMosquitto, MosquittoBroker } from "../../site/broker/mosquitto.js";
 import { ACCOUNTS, Collector, makeSim, NODE_A, NODE_B, nodeTransport, SITE } from "./helpers.js";
 
 const binary = findMosquitto();

@@ -4,12 +4,12 @@
  * PUBACK: MQTT-3.3.5-2).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { type BrokerAccount, mayPublish, maySubscribe, mosquittoAcl } from "../../host-sim/mqtt/acl.js";
-import { AedesBroker } from "../../host-sim/mqtt/broker.js";
-import type { MqttHostError } from "../../host-sim/mqtt/errors.js";
 import { runVirtual } from "../../host-sim/net/run.js";
 import { FrameType } from "../../protocol/schema.js";
 import { downFilter, downTopic, stateTopic, upTopic } from "../../protocol/topics.js";
+import { type BrokerAccount, mayPublish, maySubscribe, mosquittoAcl } from "../../site/broker/acl.js";
+import { AedesBroker } from "../../site/broker/broker.js";
+import type { MqttHostError } from "../../site/broker/errors.js";
 import { ACCOUNTS, Collector, makeSim, NODE_A, NODE_B, SITE } from "./helpers.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -5,7 +5,7 @@
  * the test pins "at most 2 per frame" to catch any growth.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { XsWorker } from "../../host-sim/xs/harness.js";
+import { XsWorker } from "../xs/harness.js";
 
 describe("MQTT transport on XS", () => {
   let xs: XsWorker;

@@ -4,10 +4,10 @@
 import mqtt from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import { backoffDelayMs, DEFAULT_BACKOFF } from "../../firmware/node/transports/reconnect-backoff.js";
-import { AedesBroker } from "../../host-sim/mqtt/broker.js";
 import { runVirtual, runVirtualUntil } from "../../host-sim/net/run.js";
 import { FrameType } from "../../protocol/schema.js";
 import { stateTopic, upTopic } from "../../protocol/topics.js";
+import { AedesBroker } from "../../site/broker/broker.js";
 import { ACCOUNTS, Collector, hex, makeSim, NODE_A, nodeTransport, SITE } from "./helpers.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -3,9 +3,9 @@
  * (every ack, connection change, connect attempt and collector receipt at the same instant, in the same order).
  */
 import { describe, expect, it } from "vitest";
-import { AedesBroker } from "../../host-sim/mqtt/broker.js";
 import { runVirtual } from "../../host-sim/net/run.js";
 import { FrameType } from "../../protocol/schema.js";
+import { AedesBroker } from "../../site/broker/broker.js";
 import { ACCOUNTS, Collector, makeSim, NODE_A, NODE_B, nodeTransport } from "../mqtt/helpers.js";
 
 async function scenario(seed: number): Promise<string[]> {

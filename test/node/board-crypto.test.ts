@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { boardConfigDigest, createBoardFrameMac } from "../../firmware/node/runtime/board-crypto.js";
-import { nobleFrameMac } from "../../host-sim/crypto/frame-mac.js";
+import { nobleFrameMac } from "../../site/frame-mac.js";
 
 describe("board crypto (HMAC-SHA256 over Moddable's Digest)", () => {
   it("equals the host's vetted HMAC-SHA256/32 for any key and message, including views into larger buffers", () => {

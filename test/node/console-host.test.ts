@@ -21,11 +21,11 @@ import {
 } from "../../firmware/node/runtime/console-host.js";
 import { readBytes, readU32 } from "../../firmware/node/runtime/storage.js";
 import { VirtualClock } from "../../host-sim/clock.js";
-import { ConsoleClient, ConsoleRefusedError } from "../../host-sim/console/client.js";
-import { runUntilSettled } from "../../host-sim/console/drive.js";
-import { nobleFrameMac } from "../../host-sim/crypto/frame-mac.js";
 import { MemoryKeyValue } from "../../host-sim/node/key-value.js";
 import type { SimNode } from "../../host-sim/node/sim-node.js";
+import { nobleFrameMac } from "../../site/frame-mac.js";
+import { ConsoleClient, ConsoleRefusedError } from "../../tools/console/client.js";
+import { runUntilSettled } from "../../tools/console/drive.js";
 import { PowerCutStore, recordFor, SECRET, simNode, withCh4A1 } from "./console-host-rig.js";
 
 const MINUTE = 60_000;

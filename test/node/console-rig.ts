@@ -7,10 +7,10 @@
 import { Console } from "../../firmware/node/console.js";
 import { type SerialLine, type SerialPeer, SimBoard } from "../../host-sim/board.js";
 import { VirtualClock } from "../../host-sim/clock.js";
-import { ConsoleClient } from "../../host-sim/console/client.js";
-import { runUntilSettled } from "../../host-sim/console/drive.js";
 import { makeSerial } from "../../host-sim/io/serial.js";
 import { Prng } from "../../host-sim/prng.js";
+import { ConsoleClient } from "../../tools/console/client.js";
+import { runUntilSettled } from "../../tools/console/drive.js";
 import { FakeHost } from "./console-fake-host.js";
 
 export const PORT = 2;

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { crc32 } from "../../firmware/node/crc32.js";
-import { ConsoleClient } from "../../host-sim/console/client.js";
+import { ConsoleClient } from "../../tools/console/client.js";
 import { configBytes, GOOD_CONFIG } from "./console-fake-host.js";
 import { rig } from "./console-rig.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { crc16, LOCKOUT_BASE_MS, SESSION_IDLE_MS } from "../../firmware/node/console/wire.js";
 import { crc32 } from "../../firmware/node/crc32.js";
-import { ConsoleClient, ConsoleRefusedError } from "../../host-sim/console/client.js";
+import { ConsoleClient, ConsoleRefusedError } from "../../tools/console/client.js";
 import { configBytes, GOOD_CONFIG, kcvOf } from "./console-fake-host.js";
 import { rig } from "./console-rig.js";
 
@@ -324,7 +324,7 @@ describe("provisioning console: a lossy line", () => {
     const lonely = new ConsoleClient({ clock, timeoutMs: 500, retries: 2 });
     board.attachSerial(9, lonely);
     lonely.connect({ baud: 115200, send: () => {} });
-    const err = await import("../../host-sim/console/drive.js").then(({ runUntilSettled }) =>
+    const err = await import("../../tools/console/drive.js").then(({ runUntilSettled }) =>
       runUntilSettled(clock, lonely.identify()).catch((e) => e),
     );
     expect(err).toMatchObject({ code: "timeout" });

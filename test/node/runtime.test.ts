@@ -5,7 +5,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeConfig } from "../../firmware/node/runtime/config.js";
 import { VirtualClock } from "../../host-sim/clock.js";
-import { nobleFrameMac } from "../../host-sim/crypto/frame-mac.js";
 import { sealDownlink } from "../../host-sim/node/downlink.js";
 import { IdealLink } from "../../host-sim/node/ideal-link.js";
 import {
@@ -18,6 +17,7 @@ import { FrameVerifier } from "../../protocol/auth.js";
 import { decodeFrame } from "../../protocol/decode.js";
 import type { AlarmFrame, BirthFrame, StatusFrame } from "../../protocol/frames.js";
 import { AlarmLevel, Channel, FrameType } from "../../protocol/schema.js";
+import { nobleFrameMac } from "../../site/frame-mac.js";
 
 interface Rig {
   clock: VirtualClock;

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { decodeProvisioning } from "../../firmware/node/runtime/console-host.js";
-import { bumpTest } from "../../host-sim/provision/gas-test.js";
-import { CRITERIA } from "../../host-sim/provision/tolerances.js";
+import { bumpTest } from "../../tools/provision/gas-test.js";
+import { CRITERIA } from "../../tools/provision/tolerances.js";
 import { rig } from "./rig.js";
 
 describe("bump test", () => {

@@ -1,8 +1,8 @@
 /** The printable label: node id, place, and a QR code of `minewatch:<nodeId>` drawn module for module. */
 import { describe, expect, it } from "vitest";
-import { LABEL_HEIGHT_MM, LABEL_WIDTH_MM, labelSvg, qrPayload } from "../../host-sim/provision/label.js";
-import { encodeQr } from "../../host-sim/provision/qr.js";
-import type { RegistryRecord } from "../../host-sim/provision/registry.js";
+import { LABEL_HEIGHT_MM, LABEL_WIDTH_MM, labelSvg, qrPayload } from "../../tools/provision/label.js";
+import { encodeQr } from "../../tools/provision/qr.js";
+import type { RegistryRecord } from "../../tools/provision/registry.js";
 
 const NODE: RegistryRecord = {
   seq: 1,

@@ -6,14 +6,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { generateNodeId, keyCheckValue, readKeyFile } from "../../host-sim/provision/keys.js";
+import { generateNodeId, keyCheckValue, readKeyFile } from "../../tools/provision/keys.js";
 import {
   buildRecord,
   checkNodeRecord,
   deviations,
   parseNodeConfig,
-} from "../../host-sim/provision/node-config.js";
-import { openFailure } from "../../host-sim/provision/serial-port.js";
+} from "../../tools/provision/node-config.js";
+import { openFailure } from "../../tools/provision/serial-port.js";
 import { FACE_YAML } from "./rig.js";
 
 const parse = (yaml: string) => parseNodeConfig(yaml, "node.yaml");

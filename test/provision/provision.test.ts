@@ -9,12 +9,12 @@ import { describe, expect, it } from "vitest";
 import { crc32 } from "../../firmware/node/crc32.js";
 import { decodeProvisioning, encodeProvisioning } from "../../firmware/node/runtime/console-host.js";
 import type { SimNode } from "../../host-sim/node/sim-node.js";
-import { ProvisionError } from "../../host-sim/provision/errors.js";
-import { keyCheckValue } from "../../host-sim/provision/keys.js";
-import { parseNodeConfig } from "../../host-sim/provision/node-config.js";
-import { openPort } from "../../host-sim/provision/port.js";
-import { provision } from "../../host-sim/provision/provision.js";
-import { fingerprint } from "../../host-sim/provision/session.js";
+import { ProvisionError } from "../../tools/provision/errors.js";
+import { keyCheckValue } from "../../tools/provision/keys.js";
+import { parseNodeConfig } from "../../tools/provision/node-config.js";
+import { openPort } from "../../tools/provision/port.js";
+import { provision } from "../../tools/provision/provision.js";
+import { fingerprint } from "../../tools/provision/session.js";
 import { FACE_YAML, rig } from "./rig.js";
 
 describe("provision against a simulated node", () => {

@@ -1,5 +1,5 @@
 /**
- * The label's QR encoder (host-sim/provision/qr.ts), checked against published examples and by decoding its
+ * The label's QR encoder (tools/provision/qr.ts), checked against published examples and by decoding its
  * own symbols structurally (format bits from both copies, version from the size, codewords read back in
  * placement order, Reed-Solomon syndromes zero, byte-mode payload equal to the input).
  */
@@ -12,7 +12,7 @@ import {
   formatBits,
   type QrCode,
   rsEcc,
-} from "../../host-sim/provision/qr.js";
+} from "../../tools/provision/qr.js";
 
 // ISO/IEC 18004 annex I (also in JIS X 0510 annex I): "01234567" at 1-M in numeric mode. Its data codewords
 // (mode 0001, count 8, 012 345 67, terminator, pad) and the 10 EC codewords the annex lists.

@@ -12,8 +12,8 @@ import {
   type NewRecord,
   readRegistry,
   toCsv,
-} from "../../host-sim/provision/registry.js";
-import { dueItems, formatDue } from "../../host-sim/provision/status.js";
+} from "../../tools/provision/registry.js";
+import { dueItems, formatDue } from "../../tools/provision/status.js";
 import { rig } from "./rig.js";
 
 const NODE = {

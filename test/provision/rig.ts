@@ -6,18 +6,18 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { bumpTest, calibrate, type GasFlowOutcome, type Guide } from "../../host-sim/provision/gas-test.js";
-import type { KeySet } from "../../host-sim/provision/keys.js";
-import { parseNodeConfig } from "../../host-sim/provision/node-config.js";
-import { type NodePort, openPort } from "../../host-sim/provision/port.js";
-import { type ProvisionResult, provision } from "../../host-sim/provision/provision.js";
-import { readRegistry } from "../../host-sim/provision/registry.js";
+import { bumpTest, calibrate, type GasFlowOutcome, type Guide } from "../../tools/provision/gas-test.js";
+import type { KeySet } from "../../tools/provision/keys.js";
+import { parseNodeConfig } from "../../tools/provision/node-config.js";
+import { type NodePort, openPort } from "../../tools/provision/port.js";
+import { type ProvisionResult, provision } from "../../tools/provision/provision.js";
+import { readRegistry } from "../../tools/provision/registry.js";
 import {
   readSimState,
   SIM_FACTORY_SECRET,
   type SimState,
   simStatePath,
-} from "../../host-sim/provision/sim-port.js";
+} from "../../tools/provision/sim-port.js";
 
 export const FACE_YAML = `site: karaganda-lenina
 level: "-420 m"

@@ -1,5 +1,5 @@
 /**
- * The real-port adapter (host-sim/provision/serial-port.ts) with a stand-in for the `serialport` package's
+ * The real-port adapter (tools/provision/serial-port.ts) with a stand-in for the `serialport` package's
  * SerialPort class (not installed here): open failures become one line, bytes flow both ways into the
  * console client on the host's real clock, a silent port times out as "no answer".
  */
@@ -9,8 +9,8 @@ import {
   openSerialPort,
   type SerialPortClass,
   type SerialPortLike,
-} from "../../host-sim/provision/serial-port.js";
-import { identify } from "../../host-sim/provision/session.js";
+} from "../../tools/provision/serial-port.js";
+import { identify } from "../../tools/provision/session.js";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -5,16 +5,17 @@ import { Prng } from "../../host-sim/prng.js";
 import { lorawanUplinkAirtimeMs } from "../../host-sim/radio/airtime.js";
 import { type LinkSpec, LoRaChannel } from "../../host-sim/radio/channel.js";
 import { Gateway } from "../../host-sim/radio/gateway.js";
-import { DEFAULT_APPLICATION_ID, NetworkServer } from "../../host-sim/radio/network-server.js";
+import { NetworkServer } from "../../host-sim/radio/network-server.js";
+import { decodeFrame } from "../../protocol/decode.js";
+import { frameToJson } from "../../protocol/json.js";
 import {
   type ChirpStackUplinkEvent,
   commandDownTopic,
+  DEFAULT_APPLICATION_ID,
   eventTopic,
   fromBase64,
-} from "../../host-sim/radio/network-server-chirpstack.js";
-import { loadGeneratedCodec, type VmCodec } from "../../host-sim/radio/network-server-codec.js";
-import { decodeFrame } from "../../protocol/decode.js";
-import { frameToJson } from "../../protocol/json.js";
+} from "../../site/network-server/chirpstack.js";
+import { loadGeneratedCodec, type VmCodec } from "../../site/network-server/codec.js";
 import { AlarmLevel, alarm, KEY_A, NODE_A, seal, telemetry } from "../collector/frames.js";
 
 const GW1 = "00800000a0000001";

@@ -5,16 +5,16 @@
 import { describe, expect, it } from "vitest";
 import { EU868 } from "../../firmware/node/transports/lorawan/regions.js";
 import { VirtualClock } from "../../host-sim/clock.js";
-import { MqttSession } from "../../host-sim/collector/session.js";
-import { AedesBroker } from "../../host-sim/mqtt/broker.js";
 import { bindMqttClient } from "../../host-sim/mqtt/client.js";
 import { NetGate } from "../../host-sim/net/gate.js";
 import { runVirtual } from "../../host-sim/net/run.js";
 import { Prng } from "../../host-sim/prng.js";
 import { LoRaChannel, RadioError } from "../../host-sim/radio/channel.js";
 import { Gateway } from "../../host-sim/radio/gateway.js";
-import { eventTopic } from "../../host-sim/radio/network-server-chirpstack.js";
 import { SITE_GATEWAY_ID, SiteRadio } from "../../host-sim/radio/site.js";
+import { AedesBroker } from "../../site/broker/broker.js";
+import { MqttSession } from "../../site/collector/session.js";
+import { eventTopic } from "../../site/network-server/chirpstack.js";
 
 const A = "70b3d57ed0000a01";
 const B = "70b3d57ed0000b02";

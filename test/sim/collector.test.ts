@@ -24,7 +24,7 @@ function setup() {
   return { sim, sent, a, b };
 }
 
-describe("SimCollector (adapter over host-sim/collector)", () => {
+describe("SimCollector (adapter over site/collector)", () => {
   it("first valid copy delivers, the same bytes by the other path are a duplicate, junk is rejected", () => {
     const { sim, sent, a, b } = setup();
     const f0 = seal(alarm(AlarmLevel.A1), 0, KEY_A);

@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHUNK_BYTES, crc16 } from "../../firmware/node/console/wire.js";
 import { crc32 } from "../../firmware/node/crc32.js";
-import { bytesToHex } from "../../host-sim/console/client.js";
-import { XsWorker } from "../../host-sim/xs/harness.js";
+import { bytesToHex } from "../../tools/console/client.js";
 import { SECRET } from "../node/console-host-rig.js";
 import { handle as nodeHandle } from "./entries/console-node.js";
+import { XsWorker } from "./harness.js";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { crc16 } from "../../firmware/node/console/wire.js";
 import { crc32 } from "../../firmware/node/crc32.js";
-import { XsWorker } from "../../host-sim/xs/harness.js";
 import { handle as nodeHandle } from "./entries/console.js";
+import { XsWorker } from "./harness.js";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { XsWorker } from "../../host-sim/xs/harness.js";
 import { handle as nodeHandle } from "./entries/drivers-i2c.js";
+import { XsWorker } from "./harness.js";
 
 const req = (mode: number, n: number) => Uint8Array.of(mode, n >> 8, n & 0xff);
 const ADS = 0;

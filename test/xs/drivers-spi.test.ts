@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { XsWorker } from "../../host-sim/xs/harness.js";
 import { handle as nodeHandle } from "./entries/drivers-spi.js";
+import { XsWorker } from "./harness.js";
 
 const setup = (range: number, odrHz: number) => Uint8Array.of(0, range, odrHz & 0xff, odrHz >> 8);
 const fill = (n: number) => Uint8Array.of(1, n & 0xff, n >> 8);

@@ -5,7 +5,6 @@
  * regression shows).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { XsWorker } from "../../host-sim/xs/harness.js";
 import { CHANGE_FIELDS, CMD_ACK, CMD_DECODE, CMD_PUSH, handle as nodeHandle } from "./entries/gas.js";
 import {
   busyGasTrace,
@@ -14,6 +13,7 @@ import {
   samplesRequest,
   unitsPerChannelSample,
 } from "./entries/gas-requests.js";
+import { XsWorker } from "./harness.js";
 
 const ENTRY = "test/xs/entries/gas.ts";
 

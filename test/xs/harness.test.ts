@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { XsWorker } from "../../host-sim/xs/harness.js";
+import { XsWorker } from "./harness.js";
 
 describe("XS harness (real xsnap worker)", () => {
   let xs: XsWorker;

@@ -22,7 +22,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { xsnap } from "@agoric/xsnap";
 import { build } from "esbuild";
-import { moddableShimFiles } from "../moddable/aliases.js";
+import { moddableShimFiles } from "../../host-sim/moddable/aliases.js";
 import { preloadPlugin, TARGET_PRELUDE } from "./target-rules.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");

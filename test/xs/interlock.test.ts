@@ -4,7 +4,7 @@
  * allocation per sample (heap delta per call does not grow with the number of samples in the call).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { XsWorker } from "../../host-sim/xs/harness.js";
+import { XsWorker } from "./harness.js";
 import { handle } from "./interlock-entry.js";
 
 function req(cmd: number, a = 0, b = 0): Uint8Array {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { XsWorker } from "../../host-sim/xs/harness.js";
 import { handle as nodeHandle } from "./entries/lorawan.js";
+import { XsWorker } from "./harness.js";
 
 const req = (mode: number, n: number) => Uint8Array.of(mode, n >> 8, n & 0xff);
 const words = (b: Uint8Array) =>

@@ -5,8 +5,8 @@
  * thrown intact in a frozen realm.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { XsWorker } from "../../host-sim/xs/harness.js";
 import { handle as nodeHandle } from "./entries/monotonic.js";
+import { XsWorker } from "./harness.js";
 
 const ENTRY = "test/xs/entries/monotonic.ts";
 

@@ -9,9 +9,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { IdealLink } from "../../host-sim/node/ideal-link.js";
 import { createSimNode } from "../../host-sim/node/sim-node.js";
-import { XsWorker } from "../../host-sim/xs/harness.js";
 import { NodeHostBridge, type NodeHostOptions, runRequest } from "./entries/node-host.js";
 import { createRemoteNode, status } from "./entries/node-remote.js";
+import { XsWorker } from "./harness.js";
 
 const alarm = (t: number) => (t >= 30_000 && t < 90_000 ? 1.2 : 0.05);
 const GAS: NodeHostOptions = { seed: 5, variant: "gas", sensorsWarm: true, sources: { ch4PctVol: alarm } };

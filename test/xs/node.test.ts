@@ -5,8 +5,8 @@
  * measured without the chip models, host IO through the command channel: test/xs/node-remote.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { XsWorker } from "../../host-sim/xs/harness.js";
 import { handle } from "./entries/node.js";
+import { XsWorker } from "./harness.js";
 
 function setup(variant: number, odrHz: number, alarm: boolean): Uint8Array {
   const r = new Uint8Array(5);

@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prng } from "../../host-sim/prng.js";
-import { XsWorker } from "../../host-sim/xs/harness.js";
 import { handle as nodeHandle } from "./entries/outbox.js";
 import {
   ackRequest,
@@ -25,6 +24,7 @@ import {
   replyId,
   simpleRequest,
 } from "./entries/outbox-requests.js";
+import { XsWorker } from "./harness.js";
 
 const ENTRY = "test/xs/entries/outbox.ts";
 

@@ -1,10 +1,10 @@
 // The generated network-server codec on the XS engine: same answers as in Node.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { XsWorker } from "../../host-sim/xs/harness.js";
 import { decodeUplink, encodeDownlink } from "../../protocol/codec.js";
 import { encodeFrame } from "../../protocol/encode.js";
 import { EXAMPLES } from "../../protocol/examples.js";
 import { buildCodecScript } from "../../scripts/build-codec.js";
+import { XsWorker } from "./harness.js";
 
 let xs: XsWorker;
 

@@ -4,7 +4,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prng } from "../../host-sim/prng.js";
-import { XsWorker } from "../../host-sim/xs/harness.js";
 import { FrameVerifier, sealFrame } from "../../protocol/auth.js";
 import { decodeFrame } from "../../protocol/decode.js";
 import { encodeFrame } from "../../protocol/encode.js";
@@ -15,6 +14,7 @@ import { FRAME_SPECS } from "../../protocol/schema.js";
 import { mutate, seedCorpus } from "../fuzz/mutate.js";
 import { arbFrame } from "../protocol/arbitrary.js";
 import { nobleFrameMac } from "../protocol/noble-mac.js";
+import { XsWorker } from "./harness.js";
 
 let xs: XsWorker;
 

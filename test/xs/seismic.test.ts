@@ -8,7 +8,6 @@
  * cost of reading the request bytes, which the node does not pay (its driver fills typed arrays).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { XsWorker } from "../../host-sim/xs/harness.js";
 import { loadColaTrace } from "../sensing/seismic/real-trace.js";
 import { growingTrace, makeTrace, type Trace } from "../sensing/seismic/signals.js";
 import { handle as nodeHandle } from "./entries/seismic.js";
@@ -21,6 +20,7 @@ import {
   replyHeader,
   samplesRequest,
 } from "./entries/seismic-requests.js";
+import { XsWorker } from "./harness.js";
 
 const ENTRY = "test/xs/entries/seismic.ts";
 const BUDGET_PER_SAMPLE_AXIS = 200;

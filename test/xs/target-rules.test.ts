@@ -1,5 +1,5 @@
 /**
- * The XS tests run under the target's rules (host-sim/xs/target-rules.ts): frozen primordials, preloaded
+ * The XS tests run under the target's rules (test/xs/target-rules.ts): frozen primordials, preloaded
  * modules frozen after their body ran, module-level buffers read-only, top-level let refused. First the rules
  * themselves, each on a fixture that breaks one of them (these are what a board does, issue 12 items 2-3);
  * then every module of firmware/ and protocol/ loaded at once under them.
@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { XsWorker } from "../../host-sim/xs/harness.js";
+import { XsWorker } from "./harness.js";
 
 const FIXTURES = "test/xs/entries/preloaded";
 const workers: XsWorker[] = [];

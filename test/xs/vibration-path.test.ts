@@ -14,7 +14,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventPhase } from "../../firmware/sensing/seismic/index.js";
-import { XsWorker } from "../../host-sim/xs/harness.js";
 import { growingTrace, makeTrace, type Trace, truePpv } from "../sensing/seismic/signals.js";
 import { CMD_OUTPUTS, handle as nodeHandle } from "./entries/vibration-path.js";
 import {
@@ -25,6 +24,7 @@ import {
   perSampleAxis,
   setupRequest,
 } from "./entries/vibration-path-requests.js";
+import { XsWorker } from "./harness.js";
 
 const ENTRY = "test/xs/entries/vibration-path.ts";
 const BUDGET_PER_SAMPLE_AXIS = 200;

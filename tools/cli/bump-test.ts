@@ -1,6 +1,6 @@
 /**
  * `minewatch bump-test --port P --gas CH4 --applied 2.5 [--yes]`: the guided bump test
- * (host-sim/provision/gas-test.ts; criteria and their sources in host-sim/provision/tolerances.ts).
+ * (tools/provision/gas-test.ts; criteria and their sources in tools/provision/tolerances.ts).
  * Exit 0 pass, 1 fail (recorded either way), 2 refused or a link failure.
  */
 import {

@@ -1,6 +1,6 @@
 /**
  * `minewatch calibrate --port P --gas CO --zero | --span 100 [--yes]`: the guided calibration
- * (host-sim/provision/gas-test.ts). Exit 0 pass, 1 fail (recorded either way), 2 refused or a link failure.
+ * (tools/provision/gas-test.ts). Exit 0 pass, 1 fail (recorded either way), 2 refused or a link failure.
  */
 import {
   makeGuide,

@@ -16,7 +16,7 @@ import {
   MAC_KEY_BYTES,
   specForType,
 } from "../../protocol/schema.js";
-import { nobleFrameMac } from "../crypto/frame-mac.js";
+import { nobleFrameMac } from "../../site/frame-mac.js";
 import { CliError } from "./errors.js";
 import type { Command } from "./main.js";
 

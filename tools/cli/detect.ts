@@ -5,13 +5,13 @@
  */
 import { gasProfileNamed, isGasError } from "../../firmware/sensing/gas/index.js";
 import { isSeismicError, ppvProfileNamed } from "../../firmware/sensing/seismic/index.js";
-import { RecordingError } from "../recordings/errors.js";
-import { checkGasCrossings, seismicQuality } from "../recordings/evaluate.js";
-import { findingJson, findingText } from "../recordings/findings.js";
-import { readLabels } from "../recordings/labels.js";
-import { LOCATIONS, type Location, openRecording } from "../recordings/recording.js";
-import { type ReplayOptions, replay } from "../recordings/replay/index.js";
-import type { SeismicOverrides } from "../recordings/replay/seismic.js";
+import { RecordingError } from "../../host-sim/recordings/errors.js";
+import { checkGasCrossings, seismicQuality } from "../../host-sim/recordings/evaluate.js";
+import { findingJson, findingText } from "../../host-sim/recordings/findings.js";
+import { readLabels } from "../../host-sim/recordings/labels.js";
+import { LOCATIONS, type Location, openRecording } from "../../host-sim/recordings/recording.js";
+import { type ReplayOptions, replay } from "../../host-sim/recordings/replay/index.js";
+import type { SeismicOverrides } from "../../host-sim/recordings/replay/seismic.js";
 import { CliError } from "./errors.js";
 import type { Command } from "./main.js";
 

@@ -1,6 +1,6 @@
 /**
  * `minewatch label <nodeId> [--registry F] [--out F]`: the node's printable SVG label (node id, place, QR)
- * from its latest provisioning in the registry (host-sim/provision/label.ts).
+ * from its latest provisioning in the registry (tools/provision/label.ts).
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs, registryPath } from "../provision/cli-common.js";

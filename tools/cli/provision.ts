@@ -1,6 +1,6 @@
 /**
  * `minewatch provision --port P --config node.yaml [--keys FILE] [--override "<reason>"]`: commissions one
- * node (host-sim/provision/provision.ts; it shares the console client, the simulated node and the set-point
+ * node (tools/provision/provision.ts; it shares the console client, the simulated node and the set-point
  * profiles with the simulator). Exit 0 done; 2 with one line for anything refused or failed.
  */
 import {
@@ -22,7 +22,7 @@ const USAGE = `usage: minewatch provision --port P --config node.yaml [--keys FI
 
 Checks node.yaml against the node's own rules and the registry, writes the node's config and keys over its
 provisioning console, reboots it, reads everything back and compares, then records it in the registry.
-  --config F         the node's description (see host-sim/provision/README.md)
+  --config F         the node's description (see tools/provision/README.md)
   --keys F           keys to write (JSON/YAML: mac, lorawan-appkey as hex); default: generated from the
                      host's crypto random source and saved to --keys-dir/<nodeId>.keys.json (mode 600)
   --keys-dir D       where generated keys go (default .minewatch/keys)

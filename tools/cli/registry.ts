@@ -1,6 +1,6 @@
 /**
  * `minewatch registry export --csv [--out F]` and `minewatch registry verify`: the audit view of the
- * registry (host-sim/provision/registry.ts). Both verify the hash chain first; a damaged or edited registry
+ * registry (tools/provision/registry.ts). Both verify the hash chain first; a damaged or edited registry
  * is one line and exit 2.
  */
 import { writeFileSync } from "node:fs";

@@ -6,12 +6,12 @@
  * expectation holds, 1 when one fails (named), 2 on a bad scenario file or option (one line: file, field,
  * problem).
  */
-import { ReportError, writeReport } from "../report/index.js";
-import { ScenarioError } from "../sim/errors.js";
-import { runFleet } from "../sim/fleet.js";
-import { DEMO_SCENARIO, loadScenario, shippedScenarios } from "../sim/load.js";
-import type { SimResult } from "../sim/result.js";
-import { parseBrokerUrl } from "../sim/shard.js";
+import { ReportError, writeReport } from "../../host-sim/report/index.js";
+import { ScenarioError } from "../../host-sim/sim/errors.js";
+import { runFleet } from "../../host-sim/sim/fleet.js";
+import { DEMO_SCENARIO, loadScenario, shippedScenarios } from "../../host-sim/sim/load.js";
+import type { SimResult } from "../../host-sim/sim/result.js";
+import { parseBrokerUrl } from "../../host-sim/sim/shard.js";
 import { CliError } from "./errors.js";
 import type { Command } from "./main.js";
 

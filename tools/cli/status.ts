@@ -1,6 +1,6 @@
 /**
  * `minewatch status [--registry F] [--bump-days N] [--json]`: nodes whose bump test or calibration is
- * overdue (host-sim/provision/status.ts). Exit 0 nothing due, 1 something is due, 2 bad input.
+ * overdue (tools/provision/status.ts). Exit 0 nothing due, 1 something is due, 2 bad input.
  */
 import { numberArg, parseArgs, registryPath, wallClock } from "../provision/cli-common.js";
 import { currentNodes, readRegistry } from "../provision/registry.js";

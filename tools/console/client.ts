@@ -15,7 +15,7 @@
 import type { Clock, TimerId } from "../../firmware/node/clock.js";
 import { CHUNK_BYTES, crc16, REPLAY_WINDOW_MS } from "../../firmware/node/console/wire.js";
 import { crc32 } from "../../firmware/node/crc32.js";
-import type { SerialLine, SerialPeer } from "../board.js";
+import type { SerialLine, SerialPeer } from "../../host-sim/board.js";
 
 export interface ConsoleReply {
   ok: boolean;

@@ -4,7 +4,7 @@
  * continuations (one macrotask turn), so the client reacts to a reply at the virtual instant it arrived and
  * the clock never jumps past a timeout the client was about to cancel.
  */
-import type { VirtualClock } from "../clock.js";
+import type { VirtualClock } from "../../host-sim/clock.js";
 
 export class ClockStalledError extends Error {
   override readonly name: string = "ClockStalledError";

@@ -1,5 +1,5 @@
 /**
- * What the field-tech commands (host-sim/cli/provision.ts, bump-test.ts, calibrate.ts, status.ts,
+ * What the field-tech commands (tools/cli/provision.ts, bump-test.ts, calibrate.ts, status.ts,
  * registry.ts, label.ts) share: option parsing with one-line errors, the guide (prompts on a terminal,
  * straight through with --yes), the wall clock, and opening / always closing the port.
  */

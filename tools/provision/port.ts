@@ -6,7 +6,7 @@
  * tech runs against a real one.
  *
  * `run(promise)` is how a flow waits: on a real port it simply awaits; on a simulated node it drives the
- * node's virtual clock until the promise settles (host-sim/console/drive.ts). `sleep(ms)` waits on the
+ * node's virtual clock until the promise settles (tools/console/drive.ts). `sleep(ms)` waits on the
  * port's clock (virtual for a simulated node).
  */
 import type { Clock } from "../../firmware/node/clock.js";

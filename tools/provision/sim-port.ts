@@ -29,12 +29,12 @@ import path from "node:path";
 import { deflateSync, inflateSync } from "node:zlib";
 import { KEY_SECRET } from "../../firmware/node/runtime/console-host.js";
 import type { Variant } from "../../firmware/node/runtime/wiring.js";
-import type { SerialLine, SerialPeer } from "../board.js";
-import { VirtualClock } from "../clock.js";
+import type { SerialLine, SerialPeer } from "../../host-sim/board.js";
+import { VirtualClock } from "../../host-sim/clock.js";
+import { SimNode, type SimSources } from "../../host-sim/node/sim-node.js";
+import { Prng } from "../../host-sim/prng.js";
 import { ConsoleClient } from "../console/client.js";
 import { runUntilSettled } from "../console/drive.js";
-import { SimNode, type SimSources } from "../node/sim-node.js";
-import { Prng } from "../prng.js";
 import { ProvisionError } from "./errors.js";
 import { type ConsoleGas, DEFAULT_SIM_DIR, type NodePort, type OpenPortOptions } from "./port.js";
 

@@ -1,6 +1,6 @@
 /**
  * Wire constants and byte helpers of the provisioning console's line protocol (protocol/SPEC-console.md).
- * Shared by the node (firmware/node/console.ts) and the host client (host-sim/console/client.ts), so both
+ * Shared by the node (firmware/node/console.ts) and the host client (tools/console/client.ts), so both
  * ends agree on limits and checksums by construction. No allocation in any helper.
  */
 

@@ -1,6 +1,6 @@
 /** Request builders and a trace generator shared by test/xs/gas.test.ts and bench/gas.bench.ts. */
 import { Prng } from "../../../host-sim/prng.js";
-import type { XsWorker } from "../../../host-sim/xs/harness.js";
+import type { XsWorker } from "../harness.js";
 import { CMD_CONFIGURE, SAMPLE_FIELDS } from "./gas.js";
 
 /** Rows of (tMs, ch4, co, o2, h2s). */

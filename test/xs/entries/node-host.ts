@@ -8,7 +8,6 @@
  */
 
 import { VirtualClock } from "../../../host-sim/clock.js";
-import { nobleFrameMac } from "../../../host-sim/crypto/frame-mac.js";
 import { DEFAULT_PORTS } from "../../../host-sim/device.js";
 import type { DigitalOptions } from "../../../host-sim/io/digital.js";
 import type { HostSerial, SerialOptions } from "../../../host-sim/io/serial.js";
@@ -19,6 +18,7 @@ import {
   type SimNodeOptions,
   sha256First32,
 } from "../../../host-sim/node/sim-node.js";
+import { nobleFrameMac } from "../../../site/frame-mac.js";
 import type { RemoteSetup } from "./node-remote.js";
 import { EventKind, IoKind, Op, WireReader, WireWriter } from "./node-wire.js";
 
