@@ -1,6 +1,6 @@
 /**
  * The network-server codec: The Things Stack / ChirpStack v4 payload-formatter functions over the same
- * decoder and encoder the node and collector use. scripts/build-codec.ts bundles this file into one
+ * decoder and encoder the node and collector use. site/network-server/build-codec.ts bundles this file into one
  * standalone ES5.1 script (TTN's formatter runtime is ES5.1, at most 40 KB; ChirpStack v4 runs the same
  * functions). It cannot verify MACs (a network server has no per-node application key): it says so in
  * `warnings`, and the collector verifies.

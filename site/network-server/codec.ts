@@ -1,5 +1,5 @@
 /**
- * The payload codec as ChirpStack runs it: the GENERATED standalone script (scripts/build-codec.ts, the very
+ * The payload codec as ChirpStack runs it: the GENERATED standalone script (site/network-server/build-codec.ts, the very
  * file a user pastes into ChirpStack's device profile) evaluated in its own JavaScript realm, not an import of
  * protocol/codec.ts. So the simulator tests what ships: a bundling or ES5-lowering mistake breaks the run.
  *
@@ -31,9 +31,9 @@ let cached: Promise<string> | undefined;
 
 /** The generated script, built once per process (esbuild + TypeScript ES5 lowering take about a second). */
 export function generatedCodecScript(): Promise<string> {
-  // Imported on first use, not at load: scripts/build-codec.ts runs as a command when its module URL is
+  // Imported on first use, not at load: site/network-server/build-codec.ts runs as a command when its module URL is
   // the process's script, which is true inside the simulator's bundled worker (one file for everything).
-  cached ??= import("../../scripts/build-codec.js").then((m) => m.buildCodecScript());
+  cached ??= import("./build-codec.js").then((m) => m.buildCodecScript());
   return cached;
 }
 

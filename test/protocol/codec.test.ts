@@ -10,7 +10,7 @@ import { encodeFrame } from "../../protocol/encode.js";
 import { EXAMPLES } from "../../protocol/examples.js";
 import { frameToJson } from "../../protocol/json.js";
 import { FRAME_SPECS } from "../../protocol/schema.js";
-import { buildCodecScript, TTN_MAX_FORMATTER_BYTES } from "../../scripts/build-codec.js";
+import { buildCodecScript, TTN_MAX_FORMATTER_BYTES } from "../../site/network-server/build-codec.js";
 
 type Fn = (input: unknown) => {
   data?: Record<string, unknown>;
@@ -56,7 +56,7 @@ beforeAll(async () => {
 /** Values from the vm context have another realm's prototypes; compare as JSON. */
 const plain = (v: unknown) => JSON.parse(JSON.stringify(v));
 
-describe("network-server codec (scripts/build-codec.ts)", () => {
+describe("network-server codec (site/network-server/build-codec.ts)", () => {
   it("runs where there is no require, process or module", () => {
     expect(codec.probe).toEqual({ require: "undefined", process: "undefined", module: "undefined" });
   });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeUplink, encodeDownlink } from "../../protocol/codec.js";
 import { encodeFrame } from "../../protocol/encode.js";
 import { EXAMPLES } from "../../protocol/examples.js";
-import { buildCodecScript } from "../../scripts/build-codec.js";
+import { buildCodecScript } from "../../site/network-server/build-codec.js";
 import { XsWorker } from "./harness.js";
 
 let xs: XsWorker;
