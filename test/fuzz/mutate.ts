@@ -81,33 +81,63 @@ export interface FuzzReport {
   byCode: Record<string, number>;
 }
 
+/** A decoded frame's numbers: every one must be finite (NaN or Infinity is never a field value). */
+function nonFinite(value: unknown, path: string): string | undefined {
+  if (typeof value === "number") return Number.isFinite(value) ? undefined : `${path} = ${value}`;
+  if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      const bad = nonFinite(v, `${path}.${k}`);
+      if (bad) return bad;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Decodes `count` mutated frames. Throws (with seed and index) if the decoder raises anything but a
- * ProtocolError, or accepts bytes that are not exactly what the encoder produces for the decoded frame.
+ * ProtocolError, or accepts bytes that are not exactly what the encoder produces for the decoded frame: the
+ * re-encode runs outside the decode's `try`, so a frame the decoder accepts and the encoder refuses (a value
+ * out of range) is a failure, not a clean rejection; and every decoded number must be finite.
  */
-export function fuzzDecoder(seed: number, count: number): FuzzReport {
+export function fuzzDecoder(
+  seed: number,
+  count: number,
+  decode: typeof decodeFrame = decodeFrame,
+): FuzzReport {
   const prng = new Prng(seed);
   const corpus = seedCorpus();
   const report: FuzzReport = { frames: 0, accepted: 0, byCode: {} };
+  const fail = (i: number, bytes: Uint8Array, msg: string) =>
+    new Error(`seed ${seed} frame ${i} (${Buffer.from(bytes).toString("hex")}): ${msg}`);
   for (let i = 0; i < count; i++) {
     const bytes = mutate(prng, corpus[i % corpus.length]!);
     report.frames++;
+    let d: ReturnType<typeof decodeFrame>;
     try {
-      const d = decodeFrame(bytes);
-      const body = bytes.slice(0, d.authenticated ? bytes.length - TRAILER_BYTES : bytes.length);
-      body[0] = body[0]! & ~HEADER_AUTH_BIT;
-      const again = encodeFrame(d.frame);
-      if (again.length !== body.length || again.some((x, k) => x !== body[k])) {
-        throw new Error(`accepted non-canonical bytes ${Buffer.from(bytes).toString("hex")}`);
-      }
-      report.accepted++;
+      d = decode(bytes);
     } catch (e) {
-      if (!(e instanceof ProtocolError)) {
-        const msg = e instanceof Error ? e.message : String(e);
-        throw new Error(`seed ${seed} frame ${i} (${Buffer.from(bytes).toString("hex")}): ${msg}`);
-      }
+      if (!(e instanceof ProtocolError)) throw fail(i, bytes, e instanceof Error ? e.message : String(e));
       report.byCode[e.code] = (report.byCode[e.code] ?? 0) + 1;
+      continue;
     }
+    const bad = nonFinite(d.frame, "frame");
+    if (bad) throw fail(i, bytes, `accepted a frame with ${bad}`);
+    let again: Uint8Array;
+    try {
+      again = encodeFrame(d.frame);
+    } catch (e) {
+      throw fail(
+        i,
+        bytes,
+        `accepted a frame the encoder refuses: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+    const body = bytes.slice(0, d.authenticated ? bytes.length - TRAILER_BYTES : bytes.length);
+    body[0] = body[0]! & ~HEADER_AUTH_BIT;
+    if (again.length !== body.length || again.some((x, k) => x !== body[k])) {
+      throw fail(i, bytes, "accepted non-canonical bytes");
+    }
+    report.accepted++;
   }
   return report;
 }
