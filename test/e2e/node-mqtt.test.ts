@@ -78,19 +78,27 @@ describe("e2e: combo node over MQTT through a broker outage", () => {
     expect(node.runtime.taskErrors).toBe(0);
     const built = node.runtime.builder.lastCounter + 1;
     // Decode, verify, dedupe on the counter (a QoS 1 re-send or a retained re-delivery repeats one).
+    // A repeat must be the same frame, byte for byte: a different frame under a counter already seen would be
+    // a lost frame that the dedupe hid. (The run stays below 2^16 frames, so the low 16 bits are the counter.)
+    expect(built).toBeLessThan(0x10000);
     const byCounter = new Map<
       number,
-      { atMs: number; type: number; frame: ReturnType<typeof decodeFrame> }
+      { atMs: number; type: number; frame: ReturnType<typeof decodeFrame>; hex: string }
     >();
     let duplicates = 0;
+    const differing: string[] = [];
     for (const r of collector.received) {
       if (!r.topic.includes("/up/")) continue;
       const bytes = Uint8Array.from(Buffer.from(r.hex, "hex"));
       const d = decodeFrame(bytes);
       expect(macMatches(bytes, d.counterLow16, node.key, nobleFrameMac)).toBe(true);
-      if (byCounter.has(d.counterLow16)) duplicates++;
-      else byCounter.set(d.counterLow16, { atMs: r.atMs, type: d.frame.type, frame: d });
+      const first = byCounter.get(d.counterLow16);
+      if (first) {
+        duplicates++;
+        if (first.hex !== r.hex) differing.push(`counter ${d.counterLow16}: ${first.hex} then ${r.hex}`);
+      } else byCounter.set(d.counterLow16, { atMs: r.atMs, type: d.frame.type, frame: d, hex: r.hex });
     }
+    expect(differing).toEqual([]);
     expect([...byCounter.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: built }, (_, i) => i));
     const frames = [...byCounter.values()];
     const alarms = frames.filter((f) => f.type === FrameType.Alarm).map((f) => f.frame.frame as AlarmFrame);
