@@ -30,6 +30,11 @@
  * makes it gone for good, `requeue(id)` / `requeueAll()` make in-flight frames sendable again (lost
  * connection). Appends and acks allocate nothing; reading a frame's bytes allocates the buffer that
  * Moddable's flash.read returns.
+ *
+ * Observers: whoever wants to know what happens to frames (the simulator's probe, a diagnostics task)
+ * registers an `OutboxListener` with `listen()`: told of every frame built (stored or refused), handed to a
+ * transport and acknowledged. The listeners live in the outbox (no module-level state, so the module can be
+ * preloaded), and telling them allocates nothing.
  */
 import { crc32 } from "./crc32.js";
 import {
@@ -54,6 +59,19 @@ import { NIL, Slots } from "./outbox/slots.js";
 export type { FlashRegion, OutboxErrorCode } from "./outbox/layout.js";
 export { OutboxError, PRIORITY_CLASSES, PRIORITY_NAMES, Priority } from "./outbox/layout.js";
 
+/**
+ * Told what happens to each frame, synchronously, in the order it happens. `frame` is the caller's buffer,
+ * valid only during the call: copy what you keep. A listener must not throw nor call back into the outbox.
+ */
+export interface OutboxListener {
+  /** `append` stored a frame under `id`, or the capacity policy refused it (`id` = REFUSED). */
+  built(id: number, frame: Uint8Array, priority: Priority, counter: number): void;
+  /** `markSent` put a frame in flight on the transport named `via` ("" when the caller named none). */
+  sent(id: number, counter: number, via: string): void;
+  /** `ack` removed a frame for good (its last moment: `counter` is still given). */
+  acknowledged(id: number, counter: number): void;
+}
+
 /** `append` result when the capacity policy refused the new frame (it is counted in `overflow`). */
 export const REFUSED = -1;
 /** `next` result when nothing is waiting. */
@@ -77,6 +95,7 @@ export class Outbox {
   readonly capacityBytes: number;
   #flash: FlashRegion;
   #onShed: ((counter: number, priority: Priority) => void) | undefined;
+  readonly #listeners: OutboxListener[] = [];
   // Sectors.
   #secState: Uint8Array;
   #secSeq: Uint32Array;
@@ -205,12 +224,21 @@ export class Outbox {
       );
     }
     this.#usable();
+    let id: number;
     try {
-      return this.#store(frame, priority, counter);
+      id = this.#store(frame, priority, counter);
     } catch (e) {
       this.#failure = e;
       throw e;
     }
+    const ls = this.#listeners;
+    for (let i = 0; i < ls.length; i++) ls[i]!.built(id, frame, priority, counter);
+    return id;
+  }
+
+  /** Adds a listener (kept until the outbox is dropped: a reboot makes a new outbox). */
+  listen(listener: OutboxListener): void {
+    this.#listeners.push(listener);
   }
 
   #store(frame: Uint8Array, priority: Priority, counter: number): number {
@@ -263,13 +291,18 @@ export class Outbox {
     return s === NIL ? NONE : this.#slots.idOf(s);
   }
 
-  /** Marks a frame as handed to a transport; `next()` skips it until ack, requeue or reboot. */
-  markSent(id: number): boolean {
+  /**
+   * Marks a frame as handed to a transport (named `via`, for the listeners); `next()` skips it until ack,
+   * requeue or reboot.
+   */
+  markSent(id: number, via = ""): boolean {
     const slots = this.#slots;
     const s = slots.slotOf(id);
     if (s < 0 || slots.inFlight[s]) return false;
     slots.inFlight[s] = 1;
     slots.inFlightCount++;
+    const ls = this.#listeners;
+    for (let i = 0; i < ls.length; i++) ls[i]!.sent(id, slots.counter[s]!, via);
     return true;
   }
 
@@ -301,7 +334,10 @@ export class Outbox {
       this.#failure = e;
       throw e;
     }
+    const counter = this.#slots.counter[s]!;
     this.#slots.unlink(s);
+    const ls = this.#listeners;
+    for (let i = 0; i < ls.length; i++) ls[i]!.acknowledged(id, counter);
     return true;
   }
 

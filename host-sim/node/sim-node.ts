@@ -25,7 +25,7 @@ import type { Clock } from "../../firmware/node/clock.js";
 import { Console } from "../../firmware/node/console.js";
 import { InterlockIo } from "../../firmware/node/interlock/outputs.js";
 import { TickClock } from "../../firmware/node/monotonic.js";
-import { Outbox } from "../../firmware/node/outbox.js";
+import { Outbox, type OutboxListener } from "../../firmware/node/outbox.js";
 import { bootProvisioning, RuntimeConsoleHost } from "../../firmware/node/runtime/console-host.js";
 import { type OpenedSensors, openSensors, type Variant } from "../../firmware/node/runtime/wiring.js";
 import { NodeRuntime, type NodeRuntimeOptions } from "../../firmware/node/runtime.js";
@@ -61,6 +61,8 @@ export interface SimNodeOptions {
   sources?: SimSources;
   /** Makes the node's transports; called at every boot (RAM state does not survive a reboot). */
   transports?: (node: SimNode) => Transport[];
+  /** Told of every frame each boot's outbox builds, sends and has acknowledged (firmware/node/outbox.ts). */
+  outboxListener?: OutboxListener;
   /** EUI-64 as 16 lowercase hex digits (default derived from the seed). */
   nodeId?: string;
   key?: Uint8Array;
@@ -195,6 +197,7 @@ export class SimNode {
       );
     }
     this.outbox = new Outbox(this.flash, { maxRecords: 256, maxPayloadBytes: 64 });
+    if (o.outboxListener) this.outbox.listen(o.outboxListener);
     this.sensors = openSensors(this.device, { variant: o.variant, odrHz: o.odrHz ?? 1000 });
     this.transports = o.transports ? o.transports(this) : [];
     const outputs = this.outputs;

@@ -2,12 +2,12 @@
  * One node of a fleet run: the spec's SimNode (real runtime, drivers, chip models, flash outbox) with its
  * recording, transports (MQTT over the gated client to the broker; LoRaWAN through the modem model and the
  * site's channel, gateway and network server, host-sim/radio/site.ts) and a probe that records what the
- * report needs: every frame built (wrapping the outbox's append, which every frame passes through), every
- * hand-over to a transport, traces sampled on the virtual clock, the outbox depth.
+ * report needs: every frame built and every hand-over to a transport (the outbox tells its listeners:
+ * firmware/node/outbox.ts OutboxListener), traces sampled on the virtual clock, the outbox depth.
  * The probe only reads node state, so it does not change what the node does.
  */
 import type { Clock, TimerId } from "../../firmware/node/clock.js";
-import type { Outbox } from "../../firmware/node/outbox.js";
+import type { OutboxListener } from "../../firmware/node/outbox.js";
 import { MqttLink } from "../../firmware/node/runtime/mqtt-link.js";
 import type { Transport, TransportCounters, TransportEvents } from "../../firmware/node/transport.js";
 import { decodeFrame } from "../../protocol/decode.js";
@@ -90,11 +90,14 @@ export class DriftingClock implements Clock {
   }
 }
 
-/** Passes everything through and notes each hand-over (tag = outbox id). */
-class TappedTransport implements Transport {
+/**
+ * Passes everything through and notes the name of the transport that last took a frame: the outbox's
+ * `sent` report names the transport only when the runtime's pump passes it (`markSent(id, via)`).
+ */
+class NamedTransport implements Transport {
   constructor(
     readonly inner: Transport,
-    readonly onSend: (tag: number, via: TransportName) => void,
+    readonly onTaken: (via: TransportName) => void,
   ) {}
   get name(): string {
     return this.inner.name;
@@ -116,7 +119,7 @@ class TappedTransport implements Transport {
   }
   send(frameType: number, bytes: Uint8Array, tag: number): boolean {
     const ok = this.inner.send(frameType, bytes, tag);
-    if (ok) this.onSend(tag, this.inner.name as TransportName);
+    if (ok) this.onTaken(this.inner.name as TransportName);
     return ok;
   }
   get counters(): TransportCounters {
@@ -172,6 +175,12 @@ export class FleetNode {
     const useMqtt = s.spec.transport !== "lorawan";
     const useLora = s.spec.transport !== "mqtt";
     let lora: ReturnType<typeof lorawanFor> | undefined;
+    let taken: TransportName = "mqtt";
+    const probe: OutboxListener = {
+      built: (id, frame, _priority, counter) => this.#builtFrame(frame, counter, id < 0),
+      sent: (_id, counter, via) => this.#sent(counter, (via || taken) as TransportName),
+      acknowledged: () => {},
+    };
     this.node = createSimNode({
       clock: s.clock,
       seed: seeds.node,
@@ -182,9 +191,9 @@ export class FleetNode {
       sensorsWarm: true,
       sources: recording.sources,
       runtime: { clock: nodeClock, vibration: { staS: s.spec.staS, ltaS: s.spec.ltaS } },
+      outboxListener: probe,
       // Called at every boot; the first call (inside createSimNode) also puts the modem on the board.
       transports: (n) => {
-        this.#wrapOutbox(n.outbox);
         const links: Transport[] = [];
         if (useMqtt) {
           const jitter = n.prng.fork(5);
@@ -217,7 +226,7 @@ export class FleetNode {
           });
           links.push(lora.makeLink());
         }
-        return links.map((l) => new TappedTransport(l, (tag, via) => this.#sent(n.outbox, tag, via)));
+        return links.map((l) => new NamedTransport(l, (via) => (taken = via)));
       },
     });
     this.modem = lora?.modem;
@@ -235,15 +244,6 @@ export class FleetNode {
   static async create(s: FleetNodeSetup, recordingSeed: number): Promise<FleetNode> {
     const rec = await nodeRecording(s.spec, s.durationMs / 1000, recordingSeed);
     return new FleetNode(s, rec);
-  }
-
-  #wrapOutbox(outbox: Outbox): void {
-    const append = outbox.append;
-    (outbox as { append: Outbox["append"] }).append = (frame, priority, counter) => {
-      const id = append.call(outbox, frame, priority, counter);
-      this.#builtFrame(frame, counter, id < 0);
-      return id;
-    };
   }
 
   #builtFrame(frame: Uint8Array, counter: number, refused: boolean): void {
@@ -266,8 +266,8 @@ export class FleetNode {
     });
   }
 
-  #sent(outbox: Outbox, tag: number, via: TransportName): void {
-    const b = this.#built.get(outbox.counterOf(tag));
+  #sent(counter: number, via: TransportName): void {
+    const b = this.#built.get(counter);
     if (!b) return;
     b.record.sentMs.push(this.#clock.now());
     b.record.via = via;
