@@ -13,11 +13,11 @@
  * labels describe: same PRNG fork as synthesize()) + machinery tones, and gravity on z.
  */
 
-import { resolveGasSettings } from "../../firmware/sensing/profiles/index.js";
 import type { AccelSource } from "../chips/adxl355.js";
 import type { SimSources } from "../node/sim-node.js";
 import { Prng } from "../prng.js";
 import type { Label } from "../recordings/labels.js";
+import { profileSetPoints } from "../recordings/set-points.js";
 import { synthesize } from "../recordings/synth/generate.js";
 import { DEFAULT_GAS, type SetPoint, type Scenario as SynthScenario } from "../recordings/synth/scenario.js";
 import { renderEvents } from "../recordings/synth/seismic.js";
@@ -40,16 +40,22 @@ function gasChannelsOf(spec: NodeSpec): (typeof GAS_CHANNELS)[number][] {
   return spec.variant === "vibration" ? [] : [...GAS_CHANNELS];
 }
 
+/** The node's A1 / A2 set-points (recordings/set-points.ts: what detect labels with, less O2 enrichment). */
+function crossingRules(spec: NodeSpec): SetPoint[] {
+  return profileSetPoints(spec.profile, spec.location, { channels: gasChannelsOf(spec), enrichment: false });
+}
+
+/** The same set-points per gas channel, for the report's plots. */
 export function setPointsOf(spec: NodeSpec): NodeRecording["setPoints"] {
   const out: NodeRecording["setPoints"] = {};
-  for (const ch of gasChannelsOf(spec)) {
-    const s = resolveGasSettings(spec.profile, ch, spec.location);
-    const list: SetPointRecord[] = [];
-    if (s.a1)
-      list.push({ level: "A1", value: s.a1.value, direction: s.direction, hysteresis: s.a1.hysteresis });
-    if (s.a2)
-      list.push({ level: "A2", value: s.a2.value, direction: s.direction, hysteresis: s.a2.hysteresis });
-    out[ch] = list;
+  for (const ch of gasChannelsOf(spec)) out[ch] = [];
+  for (const sp of crossingRules(spec)) {
+    out[sp.channel]!.push({
+      level: sp.level as SetPointRecord["level"],
+      value: sp.value,
+      direction: sp.direction,
+      hysteresis: sp.hysteresis,
+    });
   }
   return out;
 }
@@ -69,7 +75,7 @@ export async function nodeRecording(spec: NodeSpec, durationS: number, seed: num
       baseline: { ...DEFAULT_GAS.baseline, ...spec.gas.baseline },
       noiseSd: { ...DEFAULT_GAS.noiseSd, ...spec.gas.noiseSd },
       events: spec.gas.events,
-      setPoints: crossingRules(setPoints),
+      setPoints: crossingRules(spec),
     };
   }
   if (spec.variant !== "gas") {
@@ -80,7 +86,7 @@ export async function nodeRecording(spec: NodeSpec, durationS: number, seed: num
     };
   }
   const syn = await synthesize(synth, seed);
-  const replayed = recorded ? await replayGas(spec, setPoints) : undefined;
+  const replayed = recorded ? await replayGas(spec) : undefined;
   const labels: LabelRecord[] = [...syn.labels, ...(replayed?.labels ?? [])].map((l: Label) => {
     const r: LabelRecord = { tMs: Math.round(l.t * 1000), kind: l.kind, channel: l.channel };
     if (l.level !== undefined) r.level = l.level;
@@ -126,23 +132,9 @@ export async function nodeRecording(spec: NodeSpec, durationS: number, seed: num
   return { sources, labels, setPoints, truth };
 }
 
-/** The node's set-points as the crossing rules the labels are computed with (synth/gas.ts crossingLabels). */
-function crossingRules(setPoints: NodeRecording["setPoints"]): SetPoint[] {
-  return Object.entries(setPoints).flatMap(([ch, list]) =>
-    list!.map((sp) => ({
-      channel: ch as SetPoint["channel"],
-      level: sp.level,
-      value: sp.value,
-      direction: sp.direction,
-      hysteresis: sp.hysteresis,
-    })),
-  );
-}
-
 /** A recorded node's gas sources, ground truth and labels against its own set-points (recorded-sources.ts). */
 async function replayGas(
   spec: NodeSpec,
-  setPoints: NodeRecording["setPoints"],
 ): Promise<{ sources: SimSources; truth: Array<((tMs: number) => number) | undefined>; labels: Label[] }> {
   const g = await readRecordedGas(spec.recording!, `node ${spec.id} recording`);
   const truth = g.channels.map((c) => (c ? holdAt(c) : undefined));
@@ -151,7 +143,7 @@ async function replayGas(
   return {
     sources: { ch4PctVol: at(0), coPpm: at(1), o2PctVol: at(2), h2sPpm: at(3) },
     truth,
-    labels: await recordedLabels(g, crossingRules(setPoints)),
+    labels: await recordedLabels(g, crossingRules(spec)),
   };
 }
 

@@ -13,10 +13,10 @@ import {
   gasFaultNames,
   gasProfileNamed,
   identityCalibration,
-  resolveGasSettings,
 } from "../../../firmware/sensing/gas/index.js";
 import type { GasChannel } from "../channels.js";
 import { LOCATIONS } from "../recording.js";
+import { profileSetPoints } from "../set-points.js";
 import type { SetPoint } from "../synth/scenario.js";
 import type { GasPort, GasPortOptions } from "./gas.js";
 
@@ -46,39 +46,13 @@ export function resolvedProfile(
   return { profile: name, location: location ?? strictestLocation(name) };
 }
 
-/** The instantaneous set-points of a profile at a location, for labelling crossings (synth/gas.ts). */
+/**
+ * The instantaneous set-points of a profile at a location (default profile, strictest location), O2
+ * enrichment included, for labelling crossings (synth/gas.ts): ../set-points.ts.
+ */
 export function gasSetPoints(profile: string | undefined, location: string | undefined): SetPoint[] {
   const r = resolvedProfile(profile, location);
-  const out: SetPoint[] = [];
-  for (const channel of ["ch4", "co", "o2", "h2s"] as GasChannel[]) {
-    const s = resolveGasSettings(r.profile, channel, r.location);
-    if (s.a1)
-      out.push({
-        channel,
-        level: "A1",
-        value: s.a1.value,
-        direction: s.direction,
-        hysteresis: s.a1.hysteresis,
-      });
-    if (s.a2)
-      out.push({
-        channel,
-        level: "A2",
-        value: s.a2.value,
-        direction: s.direction,
-        hysteresis: s.a2.hysteresis,
-      });
-    if (s.enrichment) {
-      out.push({
-        channel,
-        level: "O2-HIGH",
-        value: s.enrichment.value,
-        direction: "rising",
-        hysteresis: s.enrichment.hysteresis,
-      });
-    }
-  }
-  return out;
+  return profileSetPoints(r.profile, r.location);
 }
 
 export function openGasPort(options: GasPortOptions): GasPort {

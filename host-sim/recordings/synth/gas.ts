@@ -4,6 +4,7 @@
  * crossing of the recorded values (the ground truth the alarm test checks).
  */
 
+import { Threshold } from "../../../firmware/sensing/gas/setpoints.js";
 import type { Prng } from "../../prng.js";
 import { GAS_CHANNELS, type GasChannel } from "../channels.js";
 import type { Label } from "../labels.js";
@@ -108,12 +109,16 @@ export function gasEventLabels(scenario: GasScenario): Label[] {
 
 /**
  * Crossing labels from the recorded values: the first sample at or beyond a set-point, re-armed once the
- * value has come back past the set-point by its hysteresis. Spike samples and dropouts neither cross nor re-arm
- * (a spike is a sensor fault, not air).
+ * value has come back past the set-point by its hysteresis. That is the node's own rule, so it is the
+ * node's own code: an unlatched firmware `Threshold` per set-point (firmware/sensing/gas/setpoints.ts), and
+ * a label wherever its condition turns active. Spike samples and dropouts neither cross nor re-arm (a spike
+ * is a sensor fault, not air; a NaN leaves a Threshold as it was).
  */
 export async function crossingLabels(stream: SampleStream, scenario: GasScenario): Promise<Label[]> {
   const out: Label[] = [];
-  const armed = scenario.setPoints.map(() => true);
+  const rules = scenario.setPoints.map(
+    (sp) => new Threshold(sp.value, sp.hysteresis, sp.direction === "rising", false),
+  );
   const index = (ch: GasChannel) => GAS_CHANNELS.indexOf(ch);
   const spikes = new Set(
     scenario.events
@@ -126,9 +131,10 @@ export async function crossingLabels(stream: SampleStream, scenario: GasScenario
       scenario.setPoints.forEach((sp: SetPoint, s) => {
         const v = b.values[index(sp.channel)]![i]!;
         if (Number.isNaN(v) || spikes.has(`${sp.channel}@${sample}`)) return;
-        const beyond = sp.direction === "rising" ? v >= sp.value : v <= sp.value;
-        const back = sp.direction === "rising" ? v < sp.value - sp.hysteresis : v > sp.value + sp.hysteresis;
-        if (armed[s] && beyond) {
+        const rule = rules[s]!;
+        const wasActive = rule.active;
+        rule.update(v);
+        if (!wasActive && rule.active) {
           out.push({
             t: b.tS[i]!,
             kind: "gas-crossing",
@@ -137,8 +143,7 @@ export async function crossingLabels(stream: SampleStream, scenario: GasScenario
             setPoint: sp.value,
             direction: sp.direction,
           });
-          armed[s] = false;
-        } else if (!armed[s] && back) armed[s] = true;
+        }
       });
     }
   }
