@@ -134,7 +134,7 @@ describe("detect options", () => {
     [["--sta", "-1", "r"], '--sta needs a number > 0, got "-1"'],
     [["--on", "x", "r"], '--on needs a number > 0, got "x"'],
     [["--method", "fancy", "r"], '--method must be recursive or classic, got "fancy"'],
-    [["--frobnicate", "r"], "unknown option --frobnicate"],
+    [["--frobnicate", "r"], 'unknown option "--frobnicate" (see minewatch detect --help)'],
     [["--profile"], "--profile needs a value"],
     // Profile names are checked even when the recording has no channel of that kind.
     [["--profile", "mars-base", "r"], '--profile: unknown gas profile "mars-base" (known: kz-ru-coal'],

@@ -124,7 +124,7 @@ describe("minewatch provision / bump-test / calibrate / registry / status / labe
       [
         ["provision", "--port", "/dev/ttyUSB9", "--config", "node.yaml"],
         {},
-        /^minewatch provision: a real port \(\/dev\/ttyUSB9\) needs the serial driver: run `npm install serialport`/,
+        /^minewatch provision: no serial port \/dev\/ttyUSB9: check the cable is plugged in/,
       ],
       [
         ["provision", "--port", "sim:x3", "--config", "node.yaml", "--sim-fault", "mute"],

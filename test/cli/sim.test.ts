@@ -67,7 +67,7 @@ describe("minewatch sim", () => {
       [["--seed", "1.5"], '--seed must be an integer 0..4294967295, got "1.5"'],
       [["--speed", "fast"], '--speed must be "max" or a factor > 0, got "fast"'],
       [["--broker", "http://x:1"], '--broker: broker URL must be mqtt://host:port, got "http://x:1"'],
-      [["--frobnicate"], "unknown option --frobnicate"],
+      [["--frobnicate"], 'unknown option "--frobnicate" (see minewatch sim --help)'],
     ] as const) {
       const e = await cliError([...argv]);
       expect(e.exitCode).toBe(2);

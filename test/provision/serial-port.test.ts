@@ -1,11 +1,13 @@
 /**
- * The real-port adapter (tools/provision/serial-port.ts) with a stand-in for the `serialport` package's
- * SerialPort class (not installed here): open failures become one line, bytes flow both ways into the
+ * The real-port adapter (tools/provision/serial-port.ts): the `serialport` package (an optional dependency
+ * that installs with minewatch) loads with its native binding, and a missing device through it is one line;
+ * with a stand-in for its SerialPort class: open failures become one line, bytes flow both ways into the
  * console client on the host's real clock, a silent port times out as "no answer".
  */
 import { describe, expect, it } from "vitest";
 import { crc16 } from "../../firmware/node/console/wire.js";
 import {
+  loadSerialPort,
   openSerialPort,
   type SerialPortClass,
   type SerialPortLike,
@@ -47,6 +49,23 @@ function fakePort(opts: {
 }
 
 describe("real serial port", () => {
+  it("loads the installed serialport package; a device that is not there is one line", async () => {
+    expect(typeof (await loadSerialPort("/dev/ttyUSB9"))).toBe("function");
+    await expect(openSerialPort("/dev/ttyUSB9", 115200)).rejects.toMatchObject({
+      code: "wrong-port",
+      message:
+        "no serial port /dev/ttyUSB9: check the cable is plugged in and the port name (Linux /dev/ttyUSB0 or /dev/ttyACM0, Windows COM3)",
+    });
+  });
+
+  it("without the package (an install that left optional dependencies out) says how to install it", async () => {
+    await expect(loadSerialPort("/dev/ttyUSB0", "serialport-not-installed")).rejects.toMatchObject({
+      code: "no-serial-driver",
+      message:
+        "a real port (/dev/ttyUSB0) needs the serial driver, which is not installed: run `npm install serialport` in the minewatch folder, then try again",
+    });
+  });
+
   it("a busy device is one line saying what to do", async () => {
     const load = async () => fakePort({ openError: "Error: Resource busy, cannot open /dev/ttyUSB0" });
     await expect(openSerialPort("/dev/ttyUSB0", 115200, load)).rejects.toMatchObject({

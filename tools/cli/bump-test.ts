@@ -7,7 +7,7 @@ import {
   makeGuide,
   numberArg,
   PORT_HELP,
-  PORT_VALUES,
+  PORT_OPTIONS,
   parseArgs,
   registryPath,
   requireValue,
@@ -38,20 +38,22 @@ export const command: Command = {
   summary: "guided bump test of one gas: reading, response time, alarm; recorded",
   usage: USAGE,
   async run(args) {
-    const p = parseArgs("bump-test", args, {
-      values: [...PORT_VALUES, "--gas", "--applied"],
-      flags: ["--yes", "--reset-interlock"],
-      repeat: ["--sim-fault"],
+    const { values: p } = parseArgs("bump-test", args, {
+      ...PORT_OPTIONS,
+      gas: { type: "string" },
+      applied: { type: "string" },
+      yes: { type: "boolean" },
+      "reset-interlock": { type: "boolean" },
     });
-    const gas = parseGas(requireValue(p, "--gas", "bump-test"));
-    const applied = numberArg("--applied", requireValue(p, "--applied", "bump-test"));
-    const guide = makeGuide(p.flags.has("--yes"), "bump-test");
-    const secret = await resolveSecret(p.values.get("--secret-file"), true);
+    const gas = parseGas(requireValue(p.gas, "--gas", "bump-test"));
+    const applied = numberArg("--applied", requireValue(p.applied, "--applied", "bump-test"));
+    const guide = makeGuide(p.yes === true, "bump-test");
+    const secret = await resolveSecret(p["secret-file"], true);
     const out = await withPort(p, false, (port) =>
       bumpTest(port, {
         gas,
         applied,
-        resetInterlock: p.flags.has("--reset-interlock"),
+        resetInterlock: p["reset-interlock"] === true,
         secret,
         registryFile: registryPath(p),
         tech: techName(p),

@@ -6,7 +6,7 @@ import {
   makeGuide,
   numberArg,
   PORT_HELP,
-  PORT_VALUES,
+  PORT_OPTIONS,
   parseArgs,
   registryPath,
   requireValue,
@@ -34,19 +34,21 @@ export const command: Command = {
   summary: "guided zero or span calibration of one gas; recorded",
   usage: USAGE,
   async run(args) {
-    const p = parseArgs("calibrate", args, {
-      values: [...PORT_VALUES, "--gas", "--span"],
-      flags: ["--yes", "--zero"],
-      repeat: ["--sim-fault"],
+    const { values: p } = parseArgs("calibrate", args, {
+      ...PORT_OPTIONS,
+      gas: { type: "string" },
+      span: { type: "string" },
+      yes: { type: "boolean" },
+      zero: { type: "boolean" },
     });
-    const gas = parseGas(requireValue(p, "--gas", "calibrate"));
-    const spanText = p.values.get("--span");
-    if (p.flags.has("--zero") === (spanText !== undefined))
+    const gas = parseGas(requireValue(p.gas, "--gas", "calibrate"));
+    const spanText = p.span;
+    if ((p.zero === true) === (spanText !== undefined))
       throw new ProvisionError("usage", "give exactly one of --zero or --span <concentration>", spanText);
     const mode = spanText === undefined ? "zero" : "span";
     const applied = spanText === undefined ? 0 : numberArg("--span", spanText);
-    const guide = makeGuide(p.flags.has("--yes"), "calibrate");
-    const secret = await resolveSecret(p.values.get("--secret-file"), true);
+    const guide = makeGuide(p.yes === true, "calibrate");
+    const secret = await resolveSecret(p["secret-file"], true);
     const out = await withPort(p, false, (port) =>
       calibrate(port, {
         gas,

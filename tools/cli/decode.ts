@@ -17,6 +17,7 @@ import {
   specForType,
 } from "../../protocol/schema.js";
 import { nobleFrameMac } from "../../site/frame-mac.js";
+import { parseCommandArgs } from "./args.js";
 import { CliError } from "./errors.js";
 import type { Command } from "./main.js";
 
@@ -37,28 +38,20 @@ interface Options {
 }
 
 function parseArgs(args: string[]): Options {
-  const positional: string[] = [];
-  let key: string | undefined;
+  const { values: v, positionals } = parseCommandArgs("decode", args, {
+    key: { type: "string" },
+    "last-counter": { type: "string" },
+    json: { type: "boolean" },
+  });
   let lastCounter: number | undefined;
-  let json = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === "--json") json = true;
-    else if (a === "--key" || a === "--last-counter") {
-      const v = args[++i];
-      if (v === undefined) throw new CliError(`${a} needs a value`);
-      if (a === "--key") key = v;
-      else {
-        lastCounter = Number(v);
-        if (!/^\d+$/.test(v) || lastCounter > 0xffffffff) {
-          throw new CliError(`--last-counter must be an integer in 0..4294967295, got "${v}"`);
-        }
-      }
-    } else if (a.startsWith("--")) throw new CliError(`unknown option "${a}" (see minewatch decode --help)`);
-    else positional.push(a);
+  const counter = v["last-counter"];
+  if (counter !== undefined) {
+    lastCounter = Number(counter);
+    if (!/^\d+$/.test(counter) || lastCounter > 0xffffffff)
+      throw new CliError(`--last-counter must be an integer in 0..4294967295, got "${counter}"`);
   }
-  if (positional.length === 0) throw new CliError("missing the frame's hex (usage: minewatch decode <hex>)");
-  return { hex: positional.join(""), key, lastCounter, json };
+  if (positionals.length === 0) throw new CliError("missing the frame's hex (usage: minewatch decode <hex>)");
+  return { hex: positionals.join(""), key: v.key, lastCounter, json: v.json === true };
 }
 
 function protocolFailure(e: unknown, what?: string): never {

@@ -12,6 +12,7 @@ import { readLabels } from "../../host-sim/recordings/labels.js";
 import { LOCATIONS, type Location, openRecording } from "../../host-sim/recordings/recording.js";
 import { type ReplayOptions, replay } from "../../host-sim/recordings/replay/index.js";
 import type { SeismicOverrides } from "../../host-sim/recordings/replay/seismic.js";
+import { parseCommandArgs } from "./args.js";
 import { CliError } from "./errors.js";
 import type { Command } from "./main.js";
 
@@ -62,73 +63,52 @@ function known(flag: string, name: string, lookup: (name: string) => unknown): s
   return name;
 }
 
+const DETECT_OPTIONS = {
+  profile: { type: "string" },
+  location: { type: "string" },
+  json: { type: "boolean" },
+  evaluate: { type: "boolean" },
+  labels: { type: "string" },
+  sta: { type: "string" },
+  lta: { type: "string" },
+  on: { type: "string" },
+  off: { type: "string" },
+  method: { type: "string" },
+  "ppv-profile": { type: "string" },
+} as const;
+
 export function parseArgs(argv: string[]): Args {
-  const a: Args = { target: "", json: false, evaluate: false, seismic: {} };
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new CliError(`${arg} needs a value`);
-      return v;
-    };
-    switch (arg) {
-      case "--json":
-        a.json = true;
-        break;
-      case "--evaluate":
-        a.evaluate = true;
-        break;
-      case "--profile":
-        // Checked here, not when a gas channel turns up: a seismic-only recording must not accept a typo.
-        a.profile = known(arg, value(), gasProfileNamed);
-        break;
-      case "--location": {
-        const v = value();
-        if (!LOCATIONS.includes(v as Location)) {
-          throw new CliError(`--location must be one of ${LOCATIONS.join("|")}, got ${JSON.stringify(v)}`);
-        }
-        a.location = v as Location;
-        break;
-      }
-      case "--labels":
-        a.labels = value();
-        break;
-      case "--sta":
-        a.seismic.staS = number(arg, value());
-        break;
-      case "--lta":
-        a.seismic.ltaS = number(arg, value());
-        break;
-      case "--on":
-        a.seismic.onThreshold = number(arg, value());
-        break;
-      case "--off":
-        a.seismic.offThreshold = number(arg, value());
-        break;
-      case "--method": {
-        const v = value();
-        if (v !== "recursive" && v !== "classic")
-          throw new CliError(`--method must be recursive or classic, got ${JSON.stringify(v)}`);
-        a.seismic.method = v;
-        break;
-      }
-      case "--ppv-profile":
-        a.seismic.ppvProfile = known(arg, value(), ppvProfileNamed);
-        break;
-      default:
-        if (arg.startsWith("-")) throw new CliError(`unknown option ${arg} (see minewatch detect --help)`);
-        positional.push(arg);
-    }
+  const { values: v, positionals } = parseCommandArgs("detect", argv, DETECT_OPTIONS);
+  const a: Args = { target: "", json: v.json === true, evaluate: v.evaluate === true, seismic: {} };
+  // Checked here, not when a gas channel turns up: a seismic-only recording must not accept a typo.
+  if (v.profile !== undefined) a.profile = known("--profile", v.profile, gasProfileNamed);
+  if (v.location !== undefined) {
+    if (!LOCATIONS.includes(v.location as Location))
+      throw new CliError(
+        `--location must be one of ${LOCATIONS.join("|")}, got ${JSON.stringify(v.location)}`,
+      );
+    a.location = v.location as Location;
   }
-  if (positional.length !== 1) {
+  if (v.labels !== undefined) a.labels = v.labels;
+  if (v.sta !== undefined) a.seismic.staS = number("--sta", v.sta);
+  if (v.lta !== undefined) a.seismic.ltaS = number("--lta", v.lta);
+  if (v.on !== undefined) a.seismic.onThreshold = number("--on", v.on);
+  if (v.off !== undefined) a.seismic.offThreshold = number("--off", v.off);
+  if (v.method !== undefined) {
+    if (v.method !== "recursive" && v.method !== "classic")
+      throw new CliError(`--method must be recursive or classic, got ${JSON.stringify(v.method)}`);
+    a.seismic.method = v.method;
+  }
+  if (v["ppv-profile"] !== undefined)
+    a.seismic.ppvProfile = known("--ppv-profile", v["ppv-profile"], ppvProfileNamed);
+  if (positionals.length !== 1) {
     throw new CliError(
-      positional.length === 0
+      positionals.length === 0
         ? "no recording given (see minewatch detect --help)"
-        : `one recording at a time, got ${positional.length}: ${positional.join(" ")}`,
+        : `one recording at a time, got ${positionals.length}: ${positionals.join(" ")}`,
     );
   }
-  a.target = positional[0]!;
+  a.target = positionals[0]!;
   return a;
 }
 

@@ -8,6 +8,7 @@ import { encodeFrame, maxFrameBytes } from "../../protocol/encode.js";
 import { EXAMPLES } from "../../protocol/examples.js";
 import { frameToJson } from "../../protocol/json.js";
 import { FRAME_SPECS, TRAILER_BYTES } from "../../protocol/schema.js";
+import { parseCommandArgs } from "./args.js";
 import { CliError } from "./errors.js";
 import type { Command } from "./main.js";
 
@@ -91,11 +92,11 @@ For each frame type: the canonical example's size in bytes (header + determinist
 6-byte MAC trailer, the largest any valid frame of the type can be, its budget, and the same content as
 JSON and as cbor-x's default encoding. --json prints an array of objects (type, bytes, jsonBytes, ...).`,
   run(args) {
-    const unknown = args.filter((a) => a !== "--json");
-    if (unknown.length > 0)
-      throw new CliError(`unknown argument "${unknown[0]}" (see minewatch frames --help)`);
+    const { values, positionals } = parseCommandArgs("frames", args, { json: { type: "boolean" } });
+    if (positionals.length > 0)
+      throw new CliError(`unexpected "${positionals[0]}" (see minewatch frames --help)`);
     const rows = frameSizeRows();
-    if (args.includes("--json")) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    if (values.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     else {
       process.stdout.write(`${formatFrameSizeTable(rows)}\n`);
       const failing = rows.filter((r) => !r.withinBudget);

@@ -19,8 +19,11 @@ export const command: Command = {
   summary: "printable SVG label (node id, location, QR code) for a provisioned node",
   usage: USAGE,
   run(args) {
-    const p = parseArgs("label", args, { values: ["--registry", "--out"], flags: [] });
-    const [nodeId, ...extra] = p.positional;
+    const { values: p, positionals } = parseArgs("label", args, {
+      registry: { type: "string" },
+      out: { type: "string" },
+    });
+    const [nodeId, ...extra] = positionals;
     if (!nodeId || extra.length > 0)
       throw new ProvisionError(
         "usage",
@@ -35,7 +38,7 @@ export const command: Command = {
         `node ${nodeId} is not in the registry ${registryPath(p)}: provision it first (known: ${[...nodes.keys()].join(", ") || "none"})`,
         nodeId,
       );
-    const out = p.values.get("--out") ?? `${node.nodeId}.label.svg`;
+    const out = p.out ?? `${node.nodeId}.label.svg`;
     writeFileSync(out, labelSvg(node));
     process.stdout.write(
       `label for ${node.nodeId} (${node.site} ${node.level} ${node.location}) written to ${out}\n`,

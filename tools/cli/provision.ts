@@ -5,7 +5,7 @@
  */
 import {
   PORT_HELP,
-  PORT_VALUES,
+  PORT_OPTIONS,
   parseArgs,
   registryPath,
   requireValue,
@@ -36,25 +36,28 @@ export const command: Command = {
   summary: "commission a node: check node.yaml, write config and keys, read back, record",
   usage: USAGE,
   async run(args) {
-    const p = parseArgs("provision", args, {
-      values: [...PORT_VALUES, "--config", "--keys", "--keys-dir", "--override"],
-      flags: ["--new-keys"],
-      repeat: ["--sim-fault"],
+    const { values: p } = parseArgs("provision", args, {
+      ...PORT_OPTIONS,
+      config: { type: "string" },
+      keys: { type: "string" },
+      "keys-dir": { type: "string" },
+      override: { type: "string" },
+      "new-keys": { type: "boolean" },
     });
-    const configFile = requireValue(p, "--config", "provision");
+    const configFile = requireValue(p.config, "--config", "provision");
     const config = readNodeConfig(configFile);
-    const keysFile = p.values.get("--keys");
+    const keysFile = p.keys;
     const keys = keysFile ? readKeyFile(keysFile) : undefined;
-    const secret = await resolveSecret(p.values.get("--secret-file"), true);
+    const secret = await resolveSecret(p["secret-file"], true);
     const result = await withPort(p, true, (port) =>
       provision(port, {
         configFile,
         config,
-        override: p.values.get("--override"),
+        override: p.override,
         keys,
         keysFile,
-        newKeys: p.flags.has("--new-keys"),
-        keysDir: p.values.get("--keys-dir") ?? ".minewatch/keys",
+        newKeys: p["new-keys"] === true,
+        keysDir: p["keys-dir"] ?? ".minewatch/keys",
         secret,
         registryFile: registryPath(p),
         tech: techName(p),

@@ -20,8 +20,12 @@ export const command: Command = {
   summary: "export the registry as CSV for audits, or verify its hash chain",
   usage: USAGE,
   run(args) {
-    const p = parseArgs("registry", args, { values: ["--registry", "--out"], flags: ["--csv"] });
-    const [action, ...extra] = p.positional;
+    const { values: p, positionals } = parseArgs("registry", args, {
+      registry: { type: "string" },
+      out: { type: "string" },
+      csv: { type: "boolean" },
+    });
+    const [action, ...extra] = positionals;
     if (extra.length > 0)
       throw new ProvisionError("usage", `unexpected "${extra[0]}" (see minewatch registry --help)`, extra[0]);
     const file = registryPath(p);
@@ -34,10 +38,10 @@ export const command: Command = {
     }
     if (action !== "export")
       throw new ProvisionError("usage", `registry needs "export" or "verify", got "${action ?? ""}"`, action);
-    if (!p.flags.has("--csv"))
+    if (!p.csv)
       throw new ProvisionError("usage", "registry export needs --csv (the one format for now)", action);
     const csv = toCsv(records);
-    const out = p.values.get("--out");
+    const out = p.out;
     if (out) {
       writeFileSync(out, csv);
       process.stderr.write(`${records.length} record(s) written to ${out}\n`);

@@ -12,6 +12,7 @@ import { runFleet } from "../../host-sim/sim/fleet.js";
 import { DEMO_SCENARIO, loadScenario, shippedScenarios } from "../../host-sim/sim/load.js";
 import type { SimResult } from "../../host-sim/sim/result.js";
 import { parseBrokerUrl } from "../../host-sim/sim/shard.js";
+import { parseCommandArgs } from "./args.js";
 import { CliError } from "./errors.js";
 import type { Command } from "./main.js";
 
@@ -27,79 +28,57 @@ export interface SimArgs {
   shards: number | undefined;
 }
 
+const SIM_OPTIONS = {
+  seed: { type: "string" },
+  speed: { type: "string" },
+  broker: { type: "string" },
+  report: { type: "string" },
+  "no-report": { type: "boolean" },
+  json: { type: "boolean" },
+  shards: { type: "string" },
+} as const;
+
 export function parseSimArgs(argv: string[]): SimArgs {
+  const { values: v, positionals } = parseCommandArgs("sim", argv, SIM_OPTIONS);
   const a: SimArgs = {
     scenario: DEMO_SCENARIO,
     seed: undefined,
     speed: undefined,
     broker: undefined,
-    report: undefined,
-    noReport: false,
-    json: false,
+    report: v.report,
+    noReport: v["no-report"] === true,
+    json: v.json === true,
     shards: undefined,
   };
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new CliError(`${arg} needs a value`);
-      return v;
-    };
-    switch (arg) {
-      case "--json":
-        a.json = true;
-        break;
-      case "--seed": {
-        const v = value();
-        const n = Number(v);
-        if (!/^\d+$/.test(v) || n > 0xffffffff)
-          throw new CliError(`--seed must be an integer 0..4294967295, got "${v}"`);
-        a.seed = n;
-        break;
-      }
-      case "--speed": {
-        const v = value();
-        if (v !== "max") {
-          const n = Number(v);
-          if (!(n > 0) || !Number.isFinite(n))
-            throw new CliError(`--speed must be "max" or a factor > 0, got "${v}"`);
-          a.speed = n;
-        }
-        break;
-      }
-      case "--broker": {
-        const v = value();
-        try {
-          parseBrokerUrl(v);
-        } catch (e) {
-          throw new CliError(`--broker: ${(e as Error).message}`);
-        }
-        a.broker = v;
-        break;
-      }
-      case "--report":
-        a.report = value();
-        break;
-      case "--no-report":
-        a.noReport = true;
-        break;
-      case "--shards": {
-        const v = value();
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1 || n > 256)
-          throw new CliError(`--shards must be an integer 1..256, got "${v}"`);
-        a.shards = n;
-        break;
-      }
-      default:
-        if (arg.startsWith("-")) throw new CliError(`unknown option ${arg} (see minewatch sim --help)`);
-        positional.push(arg);
-    }
+  if (v.seed !== undefined) {
+    const n = Number(v.seed);
+    if (!/^\d+$/.test(v.seed) || n > 0xffffffff)
+      throw new CliError(`--seed must be an integer 0..4294967295, got "${v.seed}"`);
+    a.seed = n;
   }
-  if (positional.length > 1)
-    throw new CliError(`one scenario at a time, got ${positional.length}: ${positional.join(" ")}`);
-  if (positional[0]) a.scenario = positional[0];
+  if (v.speed !== undefined && v.speed !== "max") {
+    const n = Number(v.speed);
+    if (!(n > 0) || !Number.isFinite(n))
+      throw new CliError(`--speed must be "max" or a factor > 0, got "${v.speed}"`);
+    a.speed = n;
+  }
+  if (v.broker !== undefined) {
+    try {
+      parseBrokerUrl(v.broker);
+    } catch (e) {
+      throw new CliError(`--broker: ${(e as Error).message}`);
+    }
+    a.broker = v.broker;
+  }
+  if (v.shards !== undefined) {
+    const n = Number(v.shards);
+    if (!Number.isInteger(n) || n < 1 || n > 256)
+      throw new CliError(`--shards must be an integer 1..256, got "${v.shards}"`);
+    a.shards = n;
+  }
+  if (positionals.length > 1)
+    throw new CliError(`one scenario at a time, got ${positionals.length}: ${positionals.join(" ")}`);
+  if (positionals[0]) a.scenario = positionals[0];
   return a;
 }
 

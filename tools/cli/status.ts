@@ -21,12 +21,16 @@ export const command: Command = {
   summary: "list nodes whose bump test or calibration is overdue",
   usage: USAGE,
   run(args) {
-    const p = parseArgs("status", args, { values: ["--registry", "--bump-days"], flags: ["--json"] });
-    const days = p.values.get("--bump-days");
+    const { values: p } = parseArgs("status", args, {
+      registry: { type: "string" },
+      "bump-days": { type: "string" },
+      json: { type: "boolean" },
+    });
+    const days = p["bump-days"];
     const bumpDays = days === undefined ? BUMP_INTERVAL_DAYS : numberArg("--bump-days", days);
     const { records } = readRegistry(registryPath(p));
     const items = dueItems(records, wallClock()(), bumpDays);
-    if (p.flags.has("--json")) process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
+    if (p.json) process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
     else process.stdout.write(`${formatDue(items, currentNodes(records).size).join("\n")}\n`);
     return items.length === 0 ? 0 : 1;
   },

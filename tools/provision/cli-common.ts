@@ -1,65 +1,55 @@
 /**
  * What the field-tech commands (tools/cli/provision.ts, bump-test.ts, calibrate.ts, status.ts,
- * registry.ts, label.ts) share: option parsing with one-line errors, the guide (prompts on a terminal,
- * straight through with --yes), the wall clock, and opening / always closing the port.
+ * registry.ts, label.ts) share: the port options and their parsing with one-line errors, the guide
+ * (prompts on a terminal, straight through with --yes), the wall clock, and opening / always closing the port.
  */
 import { userInfo } from "node:os";
 import { createInterface } from "node:readline/promises";
+import { type CommandArgs, type OptionSpecs, parseCommandArgs } from "../cli/args.js";
 import { ProvisionError } from "./errors.js";
 import type { Guide } from "./gas-test.js";
 import { type NodePort, openPort } from "./port.js";
 import { DEFAULT_REGISTRY } from "./registry.js";
 
-export interface OptionSpec {
-  /** Options that take a value. */
-  values: readonly string[];
-  /** Options that are flags. */
-  flags: readonly string[];
-  /** Options that may be given more than once (values collected in order). */
-  repeat?: readonly string[];
+/** The options every command that talks to a node takes (PORT_HELP says what they mean). */
+export const PORT_OPTIONS = {
+  port: { type: "string" },
+  "sim-dir": { type: "string" },
+  "sim-fault": { type: "string", multiple: true },
+  baud: { type: "string" },
+  "secret-file": { type: "string" },
+  registry: { type: "string" },
+  tech: { type: "string" },
+} as const;
+
+/** The parsed port options (a command's own options come alongside). */
+export interface PortValues {
+  port?: string;
+  "sim-dir"?: string;
+  "sim-fault"?: string[];
+  baud?: string;
+  tech?: string;
+  registry?: string;
 }
 
-export interface ParsedArgs {
-  values: Map<string, string>;
-  lists: Map<string, string[]>;
-  flags: Set<string>;
-  positional: string[];
+/** The command line through node's util.parseArgs (../cli/args.ts); a refusal is a "usage" ProvisionError. */
+export function parseArgs<T extends OptionSpecs>(
+  command: string,
+  args: readonly string[],
+  options: T,
+): CommandArgs<T> {
+  return parseCommandArgs(
+    command,
+    args,
+    options,
+    (message, value) => new ProvisionError("usage", message, value),
+  );
 }
 
-export const PORT_VALUES = [
-  "--port",
-  "--sim-dir",
-  "--sim-fault",
-  "--baud",
-  "--secret-file",
-  "--registry",
-  "--tech",
-] as const;
-
-export function parseArgs(command: string, args: readonly string[], spec: OptionSpec): ParsedArgs {
-  const out: ParsedArgs = { values: new Map(), lists: new Map(), flags: new Set(), positional: [] };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (spec.flags.includes(a)) out.flags.add(a);
-    else if (spec.values.includes(a)) {
-      const v = args[++i];
-      if (v === undefined || (v.startsWith("--") && v.length > 2))
-        throw new ProvisionError("usage", `${a} needs a value (see minewatch ${command} --help)`, a);
-      if (spec.repeat?.includes(a)) out.lists.set(a, [...(out.lists.get(a) ?? []), v]);
-      else if (out.values.has(a)) throw new ProvisionError("usage", `${a} given twice`, a);
-      else out.values.set(a, v);
-    } else if (a.startsWith("-"))
-      throw new ProvisionError("usage", `unknown option "${a}" (see minewatch ${command} --help)`, a);
-    else out.positional.push(a);
-  }
-  return out;
-}
-
-export function requireValue(p: ParsedArgs, name: string, command: string): string {
-  const v = p.values.get(name);
-  if (v === undefined)
+export function requireValue(value: string | undefined, name: string, command: string): string {
+  if (value === undefined)
     throw new ProvisionError("usage", `missing ${name} (see minewatch ${command} --help)`, name);
-  return v;
+  return value;
 }
 
 /** A decimal number argument ("2.5", "100"); anything else is refused naming the text. */
@@ -83,15 +73,15 @@ export function wallClock(): () => Date {
   return () => d;
 }
 
-export function techName(p: ParsedArgs): string {
-  const t = p.values.get("--tech") ?? process.env.MINEWATCH_TECH ?? userInfo().username;
+export function techName(p: PortValues): string {
+  const t = p.tech ?? process.env.MINEWATCH_TECH ?? userInfo().username;
   if (!/^[\x20-\x7e]{1,64}$/.test(t))
     throw new ProvisionError("usage", `--tech "${t}" must be 1..64 printable characters`, t);
   return t;
 }
 
-export function registryPath(p: ParsedArgs): string {
-  return p.values.get("--registry") ?? DEFAULT_REGISTRY;
+export function registryPath(p: Pick<PortValues, "registry">): string {
+  return p.registry ?? DEFAULT_REGISTRY;
 }
 
 /** Prompts on a terminal; with --yes (or no terminal and --yes) it only prints the steps. */
@@ -122,15 +112,15 @@ export function makeGuide(yes: boolean, command: string): Guide {
 
 /** Opens the port named by --port, runs `work`, and always closes the port (a simulated node is saved). */
 export async function withPort<T>(
-  p: ParsedArgs,
+  p: PortValues,
   create: boolean,
   work: (port: NodePort) => Promise<T>,
 ): Promise<T> {
-  const baudText = p.values.get("--baud");
-  const port = await openPort(p.values.get("--port"), {
-    ...(p.values.get("--sim-dir") ? { simDir: p.values.get("--sim-dir")! } : {}),
+  const baudText = p.baud;
+  const port = await openPort(p.port, {
+    ...(p["sim-dir"] ? { simDir: p["sim-dir"] } : {}),
     create,
-    simFaults: p.lists.get("--sim-fault") ?? [],
+    simFaults: p["sim-fault"] ?? [],
     ...(baudText ? { baud: numberArg("--baud", baudText) } : {}),
   });
   try {
@@ -140,7 +130,7 @@ export async function withPort<T>(
   }
 }
 
-export const PORT_HELP = `  --port P           the node: a serial port (/dev/ttyUSB0, COM3; needs \`npm install serialport\`)
+export const PORT_HELP = `  --port P           the node: a serial port (/dev/ttyUSB0, COM3; through the serialport package)
                      or a simulated node sim:<name> (kept in --sim-dir, default .minewatch/sim)
   --secret-file F    the console's provisioning secret (first line); default $MINEWATCH_SECRET,
                      else asked on the terminal; never on the command line

@@ -1,8 +1,9 @@
 /**
- * A real serial port to a node's console, through the npm `serialport` package (node-serialport). It is
- * loaded with a dynamic import only when a real port is asked for, so the simulator and the tests never
- * need it; when it is missing the tech gets one line saying to install it. Time is the host's real clock
- * (this is a host tool, not node code).
+ * A real serial port to a node's console, through the npm `serialport` package (node-serialport), an
+ * optional dependency that installs with minewatch (its native binding ships prebuilt inside the package).
+ * It is loaded with a dynamic import only when a real port is asked for, so the simulator never loads it;
+ * where it did not install (`npm install --omit=optional`, a platform without a prebuilt binding) the tech
+ * gets one line saying how to install it. Time is the host's real clock (this is a host tool, not node code).
  */
 import type { Clock, TimerId } from "../../firmware/node/clock.js";
 import { ConsoleClient } from "../console/client.js";
@@ -74,16 +75,16 @@ export type SerialPortClass = new (o: {
   lock: boolean;
 }) => SerialPortLike;
 
-async function loadSerialPort(port: string): Promise<SerialPortClass> {
+/** The `serialport` package's SerialPort class; `name` is replaced only in a test (a package not there). */
+export async function loadSerialPort(port: string, name = "serialport"): Promise<SerialPortClass> {
   // A variable specifier: the type-check and the bundlers do not go looking for the optional package.
-  const name = "serialport";
   try {
     const mod = (await import(name)) as { SerialPort: SerialPortClass };
     return mod.SerialPort;
   } catch {
     throw new ProvisionError(
       "no-serial-driver",
-      `a real port (${port}) needs the serial driver: run \`npm install serialport\` in the minewatch folder, then try again`,
+      `a real port (${port}) needs the serial driver, which is not installed: run \`npm install serialport\` in the minewatch folder, then try again`,
       port,
     );
   }
