@@ -57,6 +57,8 @@ export interface TrafficLink {
  * broker run by a service at the mine.
  */
 export interface TrafficGate {
+  /** The virtual clock the gate holds (a gated broker measures publish rates on it). */
+  readonly clock: Pick<SiteClock, "now">;
   track<T>(work: Promise<T>): Promise<T>;
   linksTo(port: number): number;
   openLink(label: string): TrafficLink;

@@ -8,8 +8,9 @@
  */
 import net from "node:net";
 import { Aedes, type AedesOptions, type Client } from "aedes";
-import type { TrafficGate } from "../ports.js";
+import type { SiteClock, TrafficGate } from "../ports.js";
 import { type BrokerAccount, checkAccount, mayPublish, maySubscribe } from "./acl.js";
+import { type BrokerLimits, brokerLimits, GuardedConnection, type GuardRefusal } from "./limits.js";
 
 export interface AedesBrokerOptions {
   /** Loopback port; 0 (default) picks a free one. */
@@ -18,10 +19,14 @@ export interface AedesBrokerOptions {
   /** Accounts; none = an open broker (anonymous, no ACL), for quick experiments only. */
   accounts?: readonly BrokerAccount[];
   gate?: TrafficGate;
+  /** Packet size, retained size and publish rate (limits.ts; defaults DEFAULT_BROKER_LIMITS). */
+  limits?: Partial<BrokerLimits>;
+  /** The clock the publish rate is measured on (default: the gate's virtual clock, else wall time). */
+  clock?: Pick<SiteClock, "now">;
 }
 
 export interface Refusal {
-  kind: "connect" | "publish" | "subscribe";
+  kind: "connect" | "publish" | "subscribe" | "retained-size" | GuardRefusal;
   user: string;
   clientId: string;
   /** The topic or filter refused, or the return code's reason for a connect. */
@@ -35,6 +40,8 @@ export class AedesBroker {
   #port: number;
   #accounts: Map<string, BrokerAccount> | undefined;
   #gate: TrafficGate | undefined;
+  readonly #limits: BrokerLimits;
+  readonly #clock: Pick<SiteClock, "now">;
   // aedes's default in-memory persistence, taken from the first instance and handed to every restart.
   #persistence: Persistence | undefined;
   #aedes: Aedes | undefined;
@@ -52,6 +59,8 @@ export class AedesBroker {
     this.host = options.host ?? "127.0.0.1";
     this.#port = options.port ?? 0;
     this.#gate = options.gate;
+    this.#limits = brokerLimits(options.limits);
+    this.#clock = options.clock ?? options.gate?.clock ?? { now: () => performance.now() };
     if (options.accounts) {
       this.#accounts = new Map();
       for (const a of options.accounts) this.#accounts.set(checkAccount(a).user, a);
@@ -98,7 +107,12 @@ export class AedesBroker {
       socket.setNoDelay(true);
       this.#sockets.add(socket);
       socket.on("close", () => this.#sockets.delete(socket));
-      aedes.handle(socket);
+      const conn = new GuardedConnection(socket, this.#limits, this.#clock, (kind, what, c) => {
+        const client = (c as unknown as { client?: Client }).client;
+        const account = client ? this.#accountOf.get(client) : undefined;
+        this.refusals.push({ kind, user: account?.user ?? "", clientId: client?.id ?? "", what });
+      });
+      aedes.handle(conn);
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -174,6 +188,21 @@ export class AedesBroker {
         retain: packet.retain,
       });
     });
+    const forwardingOnly = aedes.authorizePublish;
+    aedes.authorizePublish = (client, packet, callback) => {
+      const bytes = packet.payload?.length ?? 0;
+      if (!packet.retain || bytes <= this.#limits.maxRetainedBytes)
+        return forwardingOnly(client, packet, callback);
+      const account = client ? this.#accountOf.get(client) : undefined;
+      const what = `${bytes}-byte retained message on "${packet.topic}" > ${this.#limits.maxRetainedBytes}`;
+      this.refusals.push({
+        kind: "retained-size",
+        user: account?.user ?? "",
+        clientId: client?.id ?? "",
+        what,
+      });
+      callback(new Error(what));
+    };
     if (!accounts) return;
     aedes.authenticate = (client, username, password, done) => {
       const account = username === undefined ? undefined : accounts.get(username);

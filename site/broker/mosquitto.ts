@@ -3,7 +3,9 @@
  * in a temp dir, with a password file (mosquitto_passwd -U hashes it) and the acl.ts rule as acl_file.
  * `findMosquitto()` says whether it is installed (.ci/run installs it); tests skip visibly when it is not.
  * Settings from mosquitto.conf(5) (mosquitto 2.0): listener, allow_anonymous, password_file, acl_file,
- * persistence, use_username_as_clientid (so a node account cannot take another client id's session).
+ * persistence, use_username_as_clientid (so a node account cannot take another client id's session), and the
+ * limits of limits.ts that mosquitto has: max_packet_size, and max_queued_messages / max_inflight_messages so
+ * a client cannot make it hold unbounded messages (it has no retained-size or publish-rate setting).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -13,6 +15,7 @@ import path from "node:path";
 import type { TrafficGate } from "../ports.js";
 import { type BrokerAccount, checkAccount, mosquittoAcl } from "./acl.js";
 import { MqttHostError } from "./errors.js";
+import { type BrokerLimits, brokerLimits } from "./limits.js";
 
 const CANDIDATES = [
   "/usr/sbin/mosquitto",
@@ -33,6 +36,12 @@ function findPasswdTool(broker: string): string | undefined {
 export interface MosquittoOptions {
   accounts: readonly BrokerAccount[];
   gate?: TrafficGate;
+  limits?: Partial<BrokerLimits>;
+}
+
+/** The limit lines of the generated mosquitto.conf. */
+export function mosquittoLimitLines(limits: BrokerLimits): string[] {
+  return [`max_packet_size ${limits.maxPacketBytes}`, "max_queued_messages 1000", "max_inflight_messages 20"];
 }
 
 export class MosquittoBroker {
@@ -63,6 +72,7 @@ export class MosquittoBroker {
     if (!passwdTool)
       throw new MqttHostError("broker-start", "mosquitto_passwd not found next to mosquitto", binary);
     for (const a of options.accounts) checkAccount(a);
+    const limits = brokerLimits(options.limits);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "minewatch-mosquitto-"));
     const port = await freePort();
     const passwd = path.join(dir, "passwd");
@@ -81,6 +91,7 @@ export class MosquittoBroker {
         `password_file ${passwd}`,
         `acl_file ${path.join(dir, "acl")}`,
         "use_username_as_clientid true",
+        ...mosquittoLimitLines(limits),
         "persistence true",
         `persistence_location ${dir}/`,
         "log_dest stderr",
