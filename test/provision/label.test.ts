@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { LABEL_HEIGHT_MM, LABEL_WIDTH_MM, labelSvg, qrPayload } from "../../tools/provision/label.js";
 import { encodeQr } from "../../tools/provision/qr.js";
 import type { RegistryRecord } from "../../tools/provision/registry.js";
+import { readQr } from "./qr-read.js";
 
 const NODE: RegistryRecord = {
   seq: 1,
@@ -47,5 +48,13 @@ describe("label", () => {
     expect(squares).toEqual(dark);
     expect(svg).toContain(`viewBox="0 0 ${q.size + 8} ${q.size + 8}"`);
     expect(svg).toContain(`data-qr-version="${q.version}"`);
+  });
+
+  it("its QR code, as drawn in the SVG, reads back as minewatch:<nodeId> with an independent decoder", () => {
+    const units = Number(/viewBox="0 0 (\d+) \1" shape-rendering/.exec(svg)![1]);
+    const drawn = new Set([...svg.matchAll(/M(\d+) (\d+)h1v1h-1z/g)].map((m) => `${m[2]},${m[1]}`));
+    // The SVG's units include the 4-module quiet zone on each side; readQr adds its own.
+    const read = readQr(units - 8, (r, c) => drawn.has(`${r + 4},${c + 4}`));
+    expect(read?.text).toBe("minewatch:70b3d57e6aba8b4f");
   });
 });
