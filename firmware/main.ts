@@ -36,7 +36,6 @@ import { boardConfigDigest, createBoardFrameMac } from "./node/runtime/board-cry
 import { bootProvisioning, RuntimeConsoleHost } from "./node/runtime/console-host.js";
 import { RuntimeError } from "./node/runtime/errors.js";
 import { restartBoard } from "./node/runtime/restart.js";
-import type { KeyValueStore } from "./node/runtime/storage.js";
 import { type TransportConfig, transportsFromConfig } from "./node/runtime/transports-from-config.js";
 import {
   type BatteryWiring,
@@ -46,6 +45,7 @@ import {
   type Variant,
 } from "./node/runtime/wiring.js";
 import { NodeRuntime } from "./node/runtime.js";
+import type { KeyValueStore } from "./node/storage.js";
 import type { E5SerialClass } from "./node/transports/lorawan/lora-e5.js";
 import type { MqttClientClass } from "./node/transports/mqtt.js";
 

@@ -8,10 +8,12 @@
  * per gas port at the port's rate, one for the accelerometer FIFO, a 1 s tick that lets a channel with no
  * reading raise its no-data fault on time; each reading goes through its sensing pipeline in the same
  * callback: a change of a channel's alarm levels builds its alarm frames in that same callback at the
- * outbox's top priority and pumps at once, runtime/alarm-frames.ts; seismic events next), the methane
- * interlock's hooks, and stop. Elsewhere: periodic telemetry,
- * status, birth and the transmit pump (runtime/schedule.ts); downlinks (runtime/downlinks.ts); health bits
- * and the battery (runtime/health.ts); the software watchdog (runtime/watchdog.ts).
+ * outbox's top priority and pumps at once, runtime/alarm-channels.ts; seismic events next), the methane
+ * interlock's hooks, config changes, and stop. The parts are components that receive what they need, never
+ * the runtime: the alarm channels' state and frames (runtime/alarm-channels.ts AlarmChannels); periodic
+ * telemetry, status, birth and the transmit pump (runtime/schedule.ts); downlink verification and counts
+ * (runtime/downlinks.ts); health bits and the battery (runtime/health.ts); the software watchdog
+ * (runtime/watchdog.ts).
  * Methane power interlock (firmware/node/interlock): every CH4 evaluation goes to it in the sampling
  * callback before any frame is built, so the relay drops in the sample that crosses the trip level, network
  * or not; its events are status frames at alarm priority; a relay that does not follow its command is a CH4
@@ -19,15 +21,21 @@
  * Steady state allocates nothing per sample: the pipelines and ports do not, and the callbacks are made once.
  */
 import type { ConfigFrame } from "../../protocol/frames.js";
-import { AlarmLevel, Channel } from "../../protocol/schema.js";
+import { Channel } from "../../protocol/schema.js";
 import { resolveCh4Trip } from "../sensing/profiles/index.js";
 import type { Clock, TimerId } from "./clock.js";
 import { Interlock, ResetSource } from "./interlock/interlock.js";
 import type { ResetResultCode } from "./interlock/trip.js";
 import { Priority } from "./outbox.js";
-import { acknowledgeAlarm, gasLevels, setLevels } from "./runtime/alarm-frames.js";
-import { SEVERITY } from "./runtime/alarm-policy.js";
-import { decodeConfig, defaultConfig, encodeConfig, type NodeConfig, Param } from "./runtime/config.js";
+import { AlarmChannels } from "./runtime/alarm-channels.js";
+import {
+  applyEntries,
+  decodeConfig,
+  defaultConfig,
+  encodeConfig,
+  type NodeConfig,
+  Param,
+} from "./runtime/config.js";
 import { DownlinkHandler } from "./runtime/downlinks.js";
 import { RuntimeError } from "./runtime/errors.js";
 import { FrameBuilder } from "./runtime/frames.js";
@@ -36,9 +44,9 @@ import { BatteryHealth, DEFAULT_BATTERY_LOW_MV, sensorFaultBits } from "./runtim
 import type { NodeRuntimeOptions } from "./runtime/options.js";
 import { FrameSchedule, pumpOutbox } from "./runtime/schedule.js";
 import type { GasPort } from "./runtime/sensors.js";
-import { FrameCounter, KEY_CONFIG, readBytes } from "./runtime/storage.js";
 import { EventPhase, VibrationChannel } from "./runtime/vibration.js";
 import { Watchdog } from "./runtime/watchdog.js";
+import { FrameCounter, KEY_CONFIG, readBytes } from "./storage.js";
 
 export type { NodeIdentity, NodeRuntimeOptions } from "./runtime/options.js";
 
@@ -56,23 +64,16 @@ export class NodeRuntime {
   readonly downlinks: DownlinkHandler;
   /** Last battery reading and the low-battery state (status bits 20-21). */
   readonly battery: BatteryHealth;
-  /** Why stored config was not used at boot ("" when it was, or when there was none). */
-  configLoadError = "";
-  /** Protocol alarm levels on per channel (bit set) and when the channel left Clear. */
-  readonly levels = new Uint8Array(5);
-  readonly onsetMs = new Float64Array(5).fill(Number.NaN);
-  /** Value the vibration alarm reported (PPV, um/s). */
-  vibAlarmUmPerS = 0;
-  bootMs = 0;
-  /** Unix time minus clock time, ms (NaN until a time sync). */
-  unixOffsetMs = Number.NaN;
-  downlinksAccepted = 0;
-  downlinksRejected = 0;
-  configRefused = 0;
-  lastDownlinkError = "";
+  /** Each channel's alarm levels, onset and alarm frames (runtime/alarm-channels.ts). */
+  readonly alarms: AlarmChannels;
   /** Exceptions caught in periodic tasks (the watchdog trips if a task keeps failing). */
   taskErrors = 0;
   lastTaskError = "";
+  /** Why stored config was not used at boot ("" when it was, or when there was none). */
+  configLoadError = "";
+  bootMs = 0;
+  /** Unix time minus clock time, ms (NaN until a time sync). */
+  unixOffsetMs = Number.NaN;
   #clock: Clock;
   #timers: TimerId[] = [];
   #running = false;
@@ -115,8 +116,6 @@ export class NodeRuntime {
         )
       : undefined;
     this.battery = new BatteryHealth(o.batteryLowMv ?? DEFAULT_BATTERY_LOW_MV);
-    this.schedule = new FrameSchedule(this);
-    this.downlinks = new DownlinkHandler(this, o.mac, o.key);
     if (o.interlock) {
       if (!o.gas || !this.gas?.pipelines[Channel.Ch4])
         throw new RuntimeError("bad-option", "the methane interlock needs a CH4 gas port", o.gas?.profile);
@@ -128,6 +127,12 @@ export class NodeRuntime {
         onEvent: (event, detail) => this.#onInterlockEvent(event, detail),
       });
     } else this.interlock = undefined;
+    // The alarm channels, the schedule and the downlink handler see the runtime through their own narrow
+    // interfaces (AlarmChannelParts, ScheduleParts, DownlinkActions): no object per part, the heap budget
+    // counts every slot.
+    this.alarms = new AlarmChannels(this);
+    this.schedule = new FrameSchedule(this);
+    this.downlinks = new DownlinkHandler(this);
     this.watchdog = new Watchdog(o.clock, o.watchdogCheckMs ?? 1000, (task, late) => {
       if (o.onWatchdog) o.onWatchdog(task, late);
       else this.stop();
@@ -216,8 +221,7 @@ export class NodeRuntime {
       }
       this.watchdog.kick(handle);
     } catch (e) {
-      this.taskErrors++;
-      this.lastTaskError = (e as Error)?.message ?? String(e);
+      this.noteTaskError(e);
     }
   }
 
@@ -229,7 +233,7 @@ export class NodeRuntime {
     const changed = p.push(now, value);
     // The relay before any frame: the trip does not wait for the alarm policy or a network.
     if (ch === Channel.Ch4) this.interlock?.sample(p.value, p.faults);
-    if (changed) setLevels(this, ch, gasLevels(this, ch), now);
+    if (changed) this.alarms.updateGas(ch, now);
   }
 
   /** Channels with no reading for a period: let their no-data fault fire on time. */
@@ -244,8 +248,7 @@ export class NodeRuntime {
       }
       this.watchdog.kick(this.#wdTick);
     } catch (e) {
-      this.taskErrors++;
-      this.lastTaskError = (e as Error)?.message ?? String(e);
+      this.noteTaskError(e);
     }
   }
 
@@ -260,8 +263,7 @@ export class NodeRuntime {
         // The alarm first: it outranks the event frame (alarm policy), also in the order they are built.
         if (!vib.alarm && vib.exceeds(ev)) {
           vib.alarm = true;
-          this.vibAlarmUmPerS = ev.ppvMmPerS * 1000;
-          setLevels(this, Channel.Vibration, 1 << AlarmLevel.A2, now);
+          this.alarms.raiseVibration(ev.ppvMmPerS * 1000, now);
         }
         if (ev.phase === EventPhase.Final) {
           vib.events++;
@@ -272,8 +274,7 @@ export class NodeRuntime {
       while (det.takeSummary(sum)) vib.noteSummary(sum);
       this.watchdog.kick(this.#wdAccel);
     } catch (e) {
-      this.taskErrors++;
-      this.lastTaskError = (e as Error)?.message ?? String(e);
+      this.noteTaskError(e);
     }
   }
 
@@ -290,8 +291,7 @@ export class NodeRuntime {
 
   /** Reads the battery (options.batteryMv: the ADC on the board) into `battery`; a new low sends a status frame. */
   readBattery(): number {
-    if (this.battery.update(this.options.batteryMv())) this.emitStatus();
-    return this.battery.mv;
+    return this.schedule.readBattery();
   }
 
   /** A status frame now (at `priority`: the interlock's go at alarm priority). */
@@ -306,12 +306,11 @@ export class NodeRuntime {
     try {
       const now = this.#clock.now();
       // A relay fault is a fault of the CH4 channel's protective function: an alarm frame (level fault).
-      if (this.gas?.pipelines[Channel.Ch4]) setLevels(this, Channel.Ch4, gasLevels(this, Channel.Ch4), now);
+      if (this.gas?.pipelines[Channel.Ch4]) this.alarms.updateGas(Channel.Ch4, now);
       this.emitStatus(Priority.Alarm);
     } catch (e) {
       // Reporting must never undo or delay what the interlock did to its outputs.
-      this.taskErrors++;
-      this.lastTaskError = (e as Error)?.message ?? String(e);
+      this.noteTaskError(e);
     }
     this.options.onInterlockEvent?.(event, detail);
   }
@@ -349,7 +348,47 @@ export class NodeRuntime {
 
   /** Operator acknowledgement of a channel's alarm; answered by an alarm frame with the resulting level. */
   acknowledgeAlarm(ch: number, now: number): void {
-    acknowledgeAlarm(this, ch, now);
+    this.alarms.acknowledge(ch, now);
+  }
+
+  /**
+   * Validates, applies and persists a config change, or throws the reason it is refused (DownlinkActions;
+   * applyConfig is the whole step: counts a refusal and reports the hash in force).
+   */
+  changeConfig(frame: ConfigFrame): void {
+    const now = this.#clock.now();
+    const next = applyEntries(this.config, frame.revision, frame.entries);
+    this.gas?.reconfigure(next, now);
+    this.vibration?.reconfigure(
+      next.params[Param.staLtaOnX100]!,
+      next.params[Param.staLtaOffX100]!,
+      next.params[Param.telemetryPeriodS]! * 1000,
+      next.params[Param.ppvAlarmUmPerS]!,
+    );
+    const periodsChanged =
+      next.params[Param.telemetryPeriodS] !== this.config.params[Param.telemetryPeriodS] ||
+      next.params[Param.statusPeriodS] !== this.config.params[Param.statusPeriodS];
+    const bytes = encodeConfig(next);
+    this.options.storage.write(KEY_CONFIG, bytes.buffer as ArrayBuffer);
+    this.config = next;
+    if (periodsChanged && this.#running) this.schedule.start();
+  }
+
+  /** Counts an exception caught in a periodic task (its timer keeps running; the watchdog judges). */
+  noteTaskError(e: unknown): void {
+    this.taskErrors++;
+    this.lastTaskError = (e as Error)?.message ?? String(e);
+  }
+
+  /** The configuration now in force, reported: a birth frame (DownlinkActions). */
+  reportConfig(): void {
+    this.schedule.emitBirth();
+  }
+
+  /** A time sync (DownlinkActions): Unix time minus clock time, ms; answered by a status frame. */
+  timeSync(unixOffsetMs: number): void {
+    this.unixOffsetMs = unixOffsetMs;
+    this.schedule.emitStatus();
   }
 
   /** Unix time now, ms, or NaN before the first time sync. */
@@ -359,8 +398,39 @@ export class NodeRuntime {
 
   /** Alarm levels of a channel as protocol level numbers, most severe first (allocates: tests, console). */
   levelsOf(ch: number): number[] {
-    const out: number[] = [];
-    for (const l of SEVERITY) if (this.levels[ch]! & (1 << l)) out.push(l);
-    return out;
+    return this.alarms.levelsOf(ch);
+  }
+
+  // ---- the parts' figures, read where status, the console and tests always read them ---------------------
+
+  /** Protocol alarm levels on per channel (bit set; runtime/alarm-channels.ts). */
+  get levels(): Uint8Array {
+    return this.alarms.levels;
+  }
+
+  /** When each channel left Clear, clock ms (NaN while Clear). */
+  get onsetMs(): Float64Array {
+    return this.alarms.onsetMs;
+  }
+
+  /** Value the vibration alarm reported (PPV, um/s). */
+  get vibAlarmUmPerS(): number {
+    return this.alarms.vibAlarmUmPerS;
+  }
+
+  get downlinksAccepted(): number {
+    return this.downlinks.accepted;
+  }
+
+  get downlinksRejected(): number {
+    return this.downlinks.rejected;
+  }
+
+  get configRefused(): number {
+    return this.downlinks.configRefused;
+  }
+
+  get lastDownlinkError(): string {
+    return this.downlinks.lastError;
   }
 }

@@ -4,7 +4,7 @@
  * node's NVS). Values are copied in and out, as NVS does, so a caller cannot change stored bytes by
  * keeping a reference. Writes are counted (NVS wear). No Node APIs: bundled into XS entries too.
  */
-import type { KeyValueStore } from "../../firmware/node/runtime/storage.js";
+import type { KeyValueStore } from "../../firmware/node/storage.js";
 
 /** ESP-IDF NVS: key names up to 15 characters (NVS_KEY_NAME_MAX_SIZE 16 including the NUL). */
 const MAX_KEY = 15;

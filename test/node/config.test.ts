@@ -9,7 +9,7 @@ import {
   validateConfig,
 } from "../../firmware/node/runtime/config.js";
 import type { RuntimeError } from "../../firmware/node/runtime/errors.js";
-import { FrameCounter, KEY_FRAME_COUNTER } from "../../firmware/node/runtime/storage.js";
+import { FrameCounter, KEY_FRAME_COUNTER } from "../../firmware/node/storage.js";
 import { MemoryKeyValue } from "../../host-sim/node/key-value.js";
 
 function code(f: () => unknown): [string, unknown] {

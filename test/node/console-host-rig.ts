@@ -10,7 +10,7 @@ import {
   KEY_SECRET,
   type ProvisioningRecord,
 } from "../../firmware/node/runtime/console-host.js";
-import type { KeyValueStore } from "../../firmware/node/runtime/storage.js";
+import type { KeyValueStore } from "../../firmware/node/storage.js";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { createSimNode, type SimNode, type SimNodeOptions } from "../../host-sim/node/sim-node.js";
 

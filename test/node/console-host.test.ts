@@ -19,7 +19,7 @@ import {
   RuntimeConsoleHost,
   storeProvisioning,
 } from "../../firmware/node/runtime/console-host.js";
-import { readBytes, readU32 } from "../../firmware/node/runtime/storage.js";
+import { readBytes, readU32 } from "../../firmware/node/storage.js";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { MemoryKeyValue } from "../../host-sim/node/key-value.js";
 import type { SimNode } from "../../host-sim/node/sim-node.js";

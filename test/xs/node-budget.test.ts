@@ -11,7 +11,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeConfig } from "../../firmware/node/runtime/config.js";
-import { KEY_CONFIG } from "../../firmware/node/runtime/storage.js";
+import { KEY_CONFIG } from "../../firmware/node/storage.js";
 import { sealDownlink } from "../../host-sim/node/downlink.js";
 import { FrameType } from "../../protocol/schema.js";
 import { NodeHostBridge, type NodeHostOptions, runRequest } from "./entries/node-host.js";

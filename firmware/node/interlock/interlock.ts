@@ -13,7 +13,7 @@
  * when the annunciation changes, so the pattern starts in phase.
  */
 import type { Clock, TimerId } from "../clock.js";
-import { type KeyValueStore, readU32, writeU32 } from "../runtime/storage.js";
+import { type KeyValueStore, readU32, writeU32 } from "../storage.js";
 import { RelayFeedbackFault, RelayMonitor } from "./feedback.js";
 import type { InterlockIo } from "./outputs.js";
 import { Annunciation, BEACON, levelAt, PATTERN_STEP_MS, SOUNDER } from "./patterns.js";

@@ -11,9 +11,9 @@
  */
 import type { Calibration } from "../../sensing/gas/index.js";
 import { crc32 } from "../crc32.js";
+import { KEY_CONFIG, type KeyValueStore, readBytes, readU32, writeU32 } from "../storage.js";
 import { encodeConfig } from "./config.js";
 import { decodeProvisioning, type ProvisioningRecord } from "./console-host-record.js";
-import { KEY_CONFIG, type KeyValueStore, readBytes, readU32, writeU32 } from "./storage.js";
 
 export const PROV_SLOTS = ["prov0", "prov1"] as const;
 export const KEY_PROV_APPLIED = "provapl";

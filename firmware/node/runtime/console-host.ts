@@ -33,6 +33,7 @@ import { ResetSource } from "../interlock/interlock.js";
 import { INTERLOCK_STATE_NAMES } from "../interlock/status.js";
 import { ResetResult } from "../interlock/trip.js";
 import type { NodeRuntime } from "../runtime.js";
+import { type KeyValueStore, readBytes, readU32, writeU32 } from "../storage.js";
 import { CONFIG_RECORD_BYTES, encodeConfig } from "./config.js";
 import { newCalibration, refusal, refusalOf, round } from "./console-host-calibrate.js";
 import {
@@ -59,7 +60,6 @@ import {
   storeProvisioning,
 } from "./console-host-store.js";
 import { GasChannels } from "./gas.js";
-import { type KeyValueStore, readBytes, readU32, writeU32 } from "./storage.js";
 
 export * from "./console-host-record.js";
 export * from "./console-host-store.js";

@@ -4,33 +4,51 @@
  * still refused. Each is acknowledged by an uplink: a config change by a birth frame whose configHash is
  * the configuration now in force (the new one, or the old one when refused with a reason), an alarm
  * acknowledge by an alarm frame with the channel's resulting level, a time sync by a status frame.
- * The counters and the last error live on the runtime (status, console, tests read them there).
+ * The handler verifies, counts and dispatches; what a downlink does is the node's (DownlinkActions).
  */
-import { type FrameMac, FrameVerifier } from "../../../protocol/auth.js";
+import { FrameVerifier } from "../../../protocol/auth.js";
 import type { ConfigFrame, DownlinkFrame } from "../../../protocol/frames.js";
 import { FrameType } from "../../../protocol/schema.js";
-import type { NodeRuntime } from "../runtime.js";
-import { applyEntries, encodeConfig, Param } from "./config.js";
+import { KEY_DOWNLINK_COUNTER, readU32, writeU32 } from "../storage.js";
 import { RuntimeError } from "./errors.js";
-import { KEY_CONFIG, KEY_DOWNLINK_COUNTER, readU32, writeU32 } from "./storage.js";
+import type { NodeRuntimeOptions } from "./options.js";
 
 /** The verifier's name for this node's own downlink counter. */
 const NODE_LABEL = "self";
 
-export class DownlinkHandler {
-  #rt: NodeRuntime;
-  #verifier: FrameVerifier;
+/**
+ * What a verified downlink does on the node, and what the handler needs to verify one. The runtime passes
+ * itself, seen through this interface (no object is made for it: the heap budget counts).
+ */
+export interface DownlinkActions {
+  readonly options: Pick<NodeRuntimeOptions, "mac" | "key" | "storage" | "clock">;
+  /** Validates, applies and persists a config change; throws (with the reason) to refuse it. */
+  changeConfig(frame: ConfigFrame): void;
+  /** Reports the configuration now in force (a birth frame). */
+  reportConfig(): void;
+  acknowledgeAlarm(ch: number, now: number): void;
+  /** Unix time minus clock time, ms, from a time sync (answered by a status frame). */
+  timeSync(unixOffsetMs: number): void;
+}
 
-  constructor(rt: NodeRuntime, mac: FrameMac, key: Uint8Array) {
-    this.#rt = rt;
+export class DownlinkHandler {
+  accepted = 0;
+  rejected = 0;
+  configRefused = 0;
+  lastError = "";
+  #verifier: FrameVerifier;
+  #actions: DownlinkActions;
+
+  constructor(actions: DownlinkActions) {
+    const { mac, key, storage } = actions.options;
+    this.#actions = actions;
     this.#verifier = new FrameVerifier(mac, () => key);
-    const dl = readU32(rt.options.storage, KEY_DOWNLINK_COUNTER);
+    const dl = readU32(storage, KEY_DOWNLINK_COUNTER);
     if (dl !== undefined) this.#verifier.restore(NODE_LABEL, dl);
   }
 
   /** A downlink as the transport delivered it: (topic / port frame type, sealed bytes). */
   onDownlink(frameType: number, bytes: Uint8Array): void {
-    const rt = this.#rt;
     let frame: DownlinkFrame;
     try {
       const v = this.#verifier.verify(NODE_LABEL, bytes);
@@ -42,52 +60,35 @@ export class DownlinkHandler {
         );
       }
       frame = v.frame as DownlinkFrame;
-      writeU32(rt.options.storage, KEY_DOWNLINK_COUNTER, v.counter);
+      writeU32(this.#actions.options.storage, KEY_DOWNLINK_COUNTER, v.counter);
     } catch (e) {
-      rt.downlinksRejected++;
-      rt.lastDownlinkError = (e as Error).message;
+      this.rejected++;
+      this.lastError = (e as Error).message;
       return;
     }
-    rt.downlinksAccepted++;
-    const now = rt.options.clock.now();
+    this.accepted++;
+    const now = this.#actions.options.clock.now();
     switch (frame.type) {
       case FrameType.Config:
         this.applyConfig(frame);
         return;
       case FrameType.AlarmAck:
-        rt.acknowledgeAlarm(frame.channel, now);
+        this.#actions.acknowledgeAlarm(frame.channel, now);
         return;
       case FrameType.TimeSync:
-        rt.unixOffsetMs = frame.unixS * 1000 + frame.millis - now;
-        rt.schedule.emitStatus();
+        this.#actions.timeSync(frame.unixS * 1000 + frame.millis - now);
         return;
     }
   }
 
   /** Applies a config change, or refuses it with a reason; either way a birth frame reports the hash. */
   applyConfig(frame: ConfigFrame): void {
-    const rt = this.#rt;
-    const now = rt.options.clock.now();
     try {
-      const next = applyEntries(rt.config, frame.revision, frame.entries);
-      rt.gas?.reconfigure(next, now);
-      rt.vibration?.reconfigure(
-        next.params[Param.staLtaOnX100]!,
-        next.params[Param.staLtaOffX100]!,
-        next.params[Param.telemetryPeriodS]! * 1000,
-        next.params[Param.ppvAlarmUmPerS]!,
-      );
-      const periodsChanged =
-        next.params[Param.telemetryPeriodS] !== rt.config.params[Param.telemetryPeriodS] ||
-        next.params[Param.statusPeriodS] !== rt.config.params[Param.statusPeriodS];
-      const bytes = encodeConfig(next);
-      rt.options.storage.write(KEY_CONFIG, bytes.buffer as ArrayBuffer);
-      rt.config = next;
-      if (periodsChanged && rt.running) rt.schedule.start();
+      this.#actions.changeConfig(frame);
     } catch (e) {
-      rt.configRefused++;
-      rt.lastDownlinkError = (e as Error).message;
+      this.configRefused++;
+      this.lastError = (e as Error).message;
     }
-    rt.schedule.emitBirth();
+    this.#actions.reportConfig();
   }
 }

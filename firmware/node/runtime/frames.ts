@@ -19,7 +19,7 @@ import type {
 } from "../../../protocol/frames.js";
 import { FrameType, U16, U32 } from "../../../protocol/schema.js";
 import { type Outbox, Priority } from "../outbox.js";
-import type { FrameCounter } from "./storage.js";
+import type { FrameCounter } from "../storage.js";
 
 /** Outbox class of each uplink frame type. */
 export function priorityOf(type: number): Priority {

@@ -11,8 +11,9 @@
  * another chemistry sets it in the manifest (config.battery.lowMv).
  */
 import { AlarmLevel, Channel } from "../../../protocol/schema.js";
+import type { Interlock } from "../interlock/interlock.js";
 import { INTERLOCK_SHIFT, RELAY_FAULT_CODE } from "../interlock/status.js";
-import type { NodeRuntime } from "../runtime.js";
+import type { GasChannels } from "./gas.js";
 
 export const BATTERY_LOW_BIT = 1 << 20;
 export const BATTERY_UNKNOWN_BIT = 1 << 21;
@@ -51,15 +52,27 @@ export class BatteryHealth {
 }
 
 /**
+ * What the health word is read from: the fitted channels, the battery, the interlock (each optional). The
+ * runtime passes itself, seen through this interface (no object is made for it: the heap budget counts).
+ */
+export interface HealthSources {
+  readonly gas: Pick<GasChannels, "levels" | "faultCode"> | undefined;
+  readonly vibration: { readonly port: { readonly fault: number } } | undefined;
+  readonly battery: BatteryHealth;
+  readonly interlock: Pick<Interlock, "monitor" | "statusByte"> | undefined;
+}
+
+/**
  * A gas channel's 4-bit fault code; CH4 shows RELAY_FAULT_CODE while the interlock relay does not follow
  * its command and the sensor itself has no fault (a warm-up code gives way to it).
  */
-export function channelFaultCode(rt: NodeRuntime, ch: number): number {
-  const gas = rt.gas!;
+export function channelFaultCode(src: HealthSources, ch: number): number {
+  const gas = src.gas!;
+  const interlock = src.interlock;
   if (
     ch === Channel.Ch4 &&
-    rt.interlock &&
-    rt.interlock.monitor.fault !== 0 &&
+    interlock &&
+    interlock.monitor.fault !== 0 &&
     (gas.levels(ch) & (1 << AlarmLevel.Fault)) === 0
   )
     return RELAY_FAULT_CODE;
@@ -67,13 +80,12 @@ export function channelFaultCode(rt: NodeRuntime, ch: number): number {
 }
 
 /** The status frame's sensorFaults word. */
-export function sensorFaultBits(rt: NodeRuntime): number {
+export function sensorFaultBits(src: HealthSources): number {
   let bits = 0;
-  const gas = rt.gas;
-  if (gas) for (let ch = 0; ch < 4; ch++) bits |= channelFaultCode(rt, ch) << (4 * ch);
-  const vib = rt.vibration;
+  if (src.gas) for (let ch = 0; ch < 4; ch++) bits |= channelFaultCode(src, ch) << (4 * ch);
+  const vib = src.vibration;
   if (vib) bits |= (vib.port.fault & 0x0f) << (4 * Channel.Vibration);
-  bits |= rt.battery.bits();
-  if (rt.interlock) bits |= rt.interlock.statusByte() << INTERLOCK_SHIFT;
+  bits |= src.battery.bits();
+  if (src.interlock) bits |= src.interlock.statusByte() << INTERLOCK_SHIFT;
   return bits >>> 0;
 }

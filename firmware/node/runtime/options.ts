@@ -5,11 +5,11 @@ import type { FrameMac } from "../../../protocol/auth.js";
 import type { Clock } from "../clock.js";
 import type { InterlockIo } from "../interlock/outputs.js";
 import type { Outbox } from "../outbox.js";
+import type { KeyValueStore } from "../storage.js";
 import type { Transport } from "../transport.js";
 import type { NodeConfig } from "./config.js";
 import type { GasSetup } from "./gas.js";
 import type { AccelPort, GasPort } from "./sensors.js";
-import type { KeyValueStore } from "./storage.js";
 import type { VibrationSetup } from "./vibration.js";
 
 export interface NodeIdentity {

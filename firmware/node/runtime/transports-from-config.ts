@@ -23,6 +23,7 @@
  */
 import { brokerAddressProblem } from "../../../protocol/broker-address.js";
 import type { Clock } from "../clock.js";
+import { type KeyValueStore, readBytes } from "../storage.js";
 import type { Transport } from "../transport.js";
 import { LoRaWanError } from "../transports/lorawan/errors.js";
 import type { E5SerialClass } from "../transports/lorawan/lora-e5.js";
@@ -31,7 +32,6 @@ import { KEY_SLOTS } from "./console-host-store.js";
 import { RuntimeError } from "./errors.js";
 import { LoRaWanLink } from "./lorawan-link.js";
 import { MqttLink } from "./mqtt-link.js";
-import { type KeyValueStore, readBytes } from "./storage.js";
 
 export const TRANSPORT_CHOICES = ["mqtt", "lorawan", "both"] as const;
 export type TransportChoice = (typeof TRANSPORT_CHOICES)[number];

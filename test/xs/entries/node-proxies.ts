@@ -12,7 +12,7 @@
 
 import type { Clock, TimerId } from "../../../firmware/node/clock.js";
 import type { FlashRegion } from "../../../firmware/node/outbox/layout.js";
-import type { KeyValueStore } from "../../../firmware/node/runtime/storage.js";
+import type { KeyValueStore } from "../../../firmware/node/storage.js";
 import type { Transport, TransportCounters, TransportEvents } from "../../../firmware/node/transport.js";
 import type { FrameMac } from "../../../protocol/auth.js";
 import { EventKind, type HostCall, IoKind, Op, WireReader, WireWriter } from "./node-wire.js";

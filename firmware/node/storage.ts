@@ -2,7 +2,7 @@
  * What the runtime keeps in key-value storage (ECMA-419 3rd edition `embedded:storage/key-value`; NVS on
  * ESP32, where a key is at most 15 characters: ESP-IDF NVS_KEY_NAME_MAX_SIZE = 16 with the NUL):
  *
- *   "config"  the active configuration (config.ts record, CRC-protected)
+ *   "config"  the active configuration (runtime/config.ts record, CRC-protected)
  *   "fcnt"    the next unreserved frame counter (u32 LE)
  *   "dlcnt"   the last accepted downlink counter (u32 LE), so a downlink cannot be replayed after a reboot
  *
@@ -12,7 +12,7 @@
  * counter at or below the last one). A block of 64 costs one NVS write per 64 frames (about 23 a day at one
  * frame a minute, far inside NVS wear levelling's budget) and skips at most 63 counters per reboot.
  */
-import { RuntimeError } from "./errors.js";
+import { RuntimeError } from "./runtime/errors.js";
 
 /** The part of ECMA-419 key-value storage the runtime uses (binary values). */
 export interface KeyValueStore {
