@@ -25,7 +25,8 @@
  *
  * No `node:` imports: this module is bundled into XS test entries.
  */
-import { Prng } from "./prng.js";
+import { root } from "./fault-plan.js";
+import type { Prng } from "./prng.js";
 
 export type FlashModelErrorCode =
   | "bad-geometry"
@@ -259,7 +260,7 @@ export class FlashModel {
   }
 
   #tearWrite(index: number, offset: number, byteLength: number, src: Uint8Array): never {
-    const prng = new Prng(this.#cutSeed >>> 0);
+    const prng = root(this.#cutSeed);
     const mode = this.#cutMode ?? TEAR_MODES[prng.int(0, 3)]!;
     const mem = this.#mem;
     if (mode === "all") {
@@ -279,7 +280,7 @@ export class FlashModel {
   }
 
   #tearErase(index: number, start: number): never {
-    const prng = new Prng(this.#cutSeed >>> 0);
+    const prng = root(this.#cutSeed);
     const mode = this.#cutMode ?? TEAR_MODES[prng.int(0, 3)]!;
     const mem = this.#mem;
     const end = start + this.blockSize;

@@ -124,6 +124,8 @@ export class Adxl355Model implements SPITarget {
     this.#board = board;
     this.#source = options.source;
     this.#noiseUgPerRtHz = noise;
+    // The named stream "board/adxl355" of host-sim/fault-plan.ts, written as its label here: this model is
+    // also built for Moddable's lin simulator (manifests/lin), whose module map does not carry the plan.
     this.#prng = board.prng.fork(0x355);
     this.#int1 = options.int1Pin === undefined ? undefined : board.pin(options.int1Pin);
     this.#int2 = options.int2Pin === undefined ? undefined : board.pin(options.int2Pin);

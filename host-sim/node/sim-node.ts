@@ -39,9 +39,10 @@ import { MIPEX_WARMUP_MS, Mipex02Model } from "../chips/mipex02.js";
 import type { VirtualClock } from "../clock.js";
 import { ConsoleCable } from "../console/cable.js";
 import { DEFAULT_PORTS, type HostDevice, makeDevice } from "../device.js";
+import { fork, root } from "../fault-plan.js";
 import { FlashModel } from "../flash.js";
 import { boardTicks } from "../moddable/time.js";
-import { Prng } from "../prng.js";
+import type { Prng } from "../prng.js";
 import { MemoryKeyValue } from "./key-value.js";
 import { SIM_INTERLOCK_PINS, SimOutputs } from "./outputs.js";
 
@@ -141,20 +142,20 @@ export class SimNode {
   constructor(o: SimNodeOptions) {
     this.options = o;
     this.clock = o.clock;
-    this.prng = new Prng(o.seed >>> 0);
-    this.board = new SimBoard(o.clock, this.prng.fork(1));
+    this.prng = root(o.seed);
+    this.board = new SimBoard(o.clock, fork(this.prng, "node/board"));
     this.board.attachSerial(DEFAULT_PORTS.console, this.consoleCable);
     const interlock = (o.interlock ?? o.variant !== "vibration") && o.variant !== "vibration";
     this.device = makeDevice(this.board, interlock ? SIM_INTERLOCK_PINS : {});
     this.outputs = interlock ? new SimOutputs(this.board) : undefined;
     this.flash = new FlashModel({ byteLength: o.flashBytes ?? 16 * 4096, blockSize: 4096 });
-    const idPrng = this.prng.fork(2);
+    const idPrng = fork(this.prng, "node/identity");
     this.nodeIdHex = o.nodeId ?? hex32(0x70b3d57e) + hex32(idPrng.nextUint32());
     this.nodeId = new Uint8Array(8);
     for (let i = 0; i < 8; i++) this.nodeId[i] = Number.parseInt(this.nodeIdHex.slice(2 * i, 2 * i + 2), 16);
     this.key = o.key ?? Uint8Array.from({ length: 16 }, () => idPrng.int(0, 255));
     const src = o.sources ?? {};
-    const noise = this.prng.fork(3);
+    const noise = fork(this.prng, "node/gas-noise");
     if (o.variant !== "vibration") {
       const warmAt = o.clock.now() - (o.sensorsWarm ? MIPEX_WARMUP_MS + 1000 : 0);
       // Clean air by default, with a little seeded noise: a real cell never reads perfectly flat (the
@@ -174,7 +175,7 @@ export class SimNode {
       });
     }
     if (o.variant !== "gas") {
-      const accel = src.accel ?? quietGround(this.prng.fork(4));
+      const accel = src.accel ?? quietGround(fork(this.prng, "node/quiet-ground"));
       this.accel = new Adxl355Model(this.board, { source: accel, noiseUgPerRtHz: 0 });
       this.board.attachSPI(DEFAULT_PORTS.spi, this.device.pin.accelSelect, this.accel);
     }

@@ -15,9 +15,9 @@ import type { AlarmFrame, EventFrame } from "../../protocol/frames.js";
 import { CHANNEL_NAMES, FrameType, LEVEL_NAMES } from "../../protocol/schema.js";
 import type { LoraE5Model } from "../chips/lora-e5.js";
 import type { VirtualClock } from "../clock.js";
+import { fork, nodeSeeds, root } from "../fault-plan.js";
 import type { HostMqttClient } from "../mqtt/client.js";
 import { createSimNode, type SimNode } from "../node/sim-node.js";
-import { Prng } from "../prng.js";
 import type { CollectorNode, SimCollector } from "./collector.js";
 import { type LoRaWanSetup, lorawanFor, type RadioConditions, type RadioStats } from "./lorawan-link.js";
 import type {
@@ -49,21 +49,6 @@ const LEVELS: Record<string, AlarmLevelName> = {
   TWA: "twa",
   fault: "fault",
 };
-
-/** Seeds of node `index` in a run: independent of every other node and of the shard it runs in. */
-export function nodeSeeds(
-  runSeed: number,
-  index: number,
-  spec: NodeSpec,
-): { node: number; recording: number; password: string } {
-  const root = new Prng(runSeed >>> 0).fork(1000 + index);
-  const node = root.nextUint32();
-  const recording = spec.recordingSeed ?? root.nextUint32();
-  const p = root.fork(7);
-  let password = "";
-  for (let i = 0; i < 4; i++) password += p.nextUint32().toString(16).padStart(8, "0");
-  return { node, recording, password };
-}
 
 /** The node's own crystal: its timers run `ppm` fast (positive) or slow against true (virtual) time. */
 export class DriftingClock implements Clock {
@@ -169,7 +154,7 @@ export class FleetNode {
     this.spec = s.spec;
     this.recording = recording;
     this.#clock = s.clock;
-    const seeds = nodeSeeds(s.runSeed, s.index, s.spec);
+    const seeds = nodeSeeds(s.runSeed, s.index, s.spec.recordingSeed);
     this.password = seeds.password;
     const nodeClock: Clock = s.driftPpm !== 0 ? new DriftingClock(s.clock, s.driftPpm) : s.clock;
     const useMqtt = s.spec.transport !== "lorawan";
@@ -196,7 +181,7 @@ export class FleetNode {
       transports: (n) => {
         const links: Transport[] = [];
         if (useMqtt) {
-          const jitter = n.prng.fork(5);
+          const jitter = fork(n.prng, "node/mqtt-jitter");
           links.push(
             new MqttLink({
               Client: s.Client,
@@ -219,7 +204,7 @@ export class FleetNode {
             region: s.spec.lorawan.region,
             dataRate: s.spec.lorawan.dataRate,
             radio: s.radio,
-            prng: new Prng(seeds.node).fork(77),
+            prng: fork(root(seeds.node), "node/lorawan"),
             stats: this.radioStats,
             deliver: (bytes) => s.collector.collector.ingest(n.nodeIdHex, bytes, "lorawan", s.clock.now()),
             ...(s.radioLinkFor ? { radioLink: s.radioLinkFor(n.nodeIdHex, this.radioStats) } : {}),

@@ -6,6 +6,7 @@
  */
 import os from "node:os";
 import { generatedCodecScript } from "../../site/network-server/codec.js";
+import { planFaults } from "../fault-plan.js";
 import { evaluate } from "./expectations.js";
 import {
   type FaultRecord,
@@ -78,7 +79,7 @@ export async function runFleet(o: FleetOptions): Promise<SimResult> {
     .flatMap((p) => p.nodes)
     .sort((a, b) => a.index - b.index)
     .map((x) => x.result);
-  const faults = faultRecords(scenario);
+  const faults = faultRecords(scenario, seed);
   const expectations = evaluate(scenario.expect, nodes, faults);
   const durationMs = Math.round(scenario.durationS * 1000);
   return {
@@ -122,8 +123,9 @@ export function shardGroups(scenario: Scenario, shards: number): number[][] {
   return groups;
 }
 
-export function faultRecords(s: Scenario): FaultRecord[] {
-  const out = s.faults.map((f): FaultRecord => {
+/** The run's faults (the scenario's pinned ones and those the plan drew from the seed), in time order. */
+export function faultRecords(s: Scenario, seed: number): FaultRecord[] {
+  const out = planFaults(s.faults, s.nodes, s.durationS, seed).map((f): FaultRecord => {
     if (f.kind === "clock-drift")
       return { kind: f.kind, nodes: f.nodes, atMs: 0, untilMs: null, detail: `${f.ppm} ppm` };
     const atMs = Math.round(f.atS * 1000);

@@ -14,6 +14,7 @@ import type { Clock } from "../../firmware/node/clock.js";
 import { LoRaWanLink } from "../../firmware/node/runtime/lorawan-link.js";
 import { LoraE5Model, type LoraE5Network, type LoraE5Uplink } from "../chips/lora-e5.js";
 import type { VirtualClock } from "../clock.js";
+import { fork } from "../fault-plan.js";
 import type { SimNode } from "../node/sim-node.js";
 import type { Prng } from "../prng.js";
 
@@ -55,7 +56,7 @@ export interface LoRaWanSetup {
 
 /** The node's modem model (made once: it is on the board) and a link factory for each boot. */
 export function lorawanFor(s: LoRaWanSetup): { modem: LoraE5Model; makeLink: () => LoRaWanLink } {
-  const loss = s.prng.fork(1);
+  const loss = fork(s.prng, "lorawan/loss");
   const modem = new LoraE5Model(s.node.board, {
     port: MODEM_PORT,
     devEui: s.node.nodeIdHex,
@@ -75,7 +76,7 @@ export function lorawanFor(s: LoRaWanSetup): { modem: LoraE5Model; makeLink: () 
       }),
   });
   s.radioLink?.attach(modem);
-  const jitter = s.prng.fork(2);
+  const jitter = fork(s.prng, "lorawan/jitter");
   const makeLink = () =>
     new LoRaWanLink({
       serial: { io: s.node.device.io.Serial, port: MODEM_PORT },

@@ -5,6 +5,15 @@
  * a misspelt `durationS` must not silently run the default.
  */
 import { GAS_PROFILES } from "../../firmware/sensing/profiles/index.js";
+import {
+  DRAWN_KINDS,
+  type DrawnKind,
+  drawable,
+  FAULT_KINDS,
+  type FaultSpec,
+  SENSOR_MODES,
+  SENSORS,
+} from "../fault-plan.js";
 import type { GasEvent, SeismicEvent } from "../recordings/synth/scenario.js";
 import { ScenarioError, shown } from "./errors.js";
 
@@ -47,29 +56,9 @@ export interface NodeSpec {
   seismic: { noiseSdMPerS2: number; events: SeismicEvent[] };
 }
 
-export type FaultSpec =
-  | { kind: "broker-outage"; atS: number; durationS: number }
-  | { kind: "gateway-down"; atS: number; durationS: number }
-  | { kind: "radio-loss"; atS: number; durationS: number; rate: number; nodes: string[] }
-  | { kind: "power-cut"; atS: number; durationS: number; nodes: string[] }
-  | {
-      kind: "sensor-fault";
-      atS: number;
-      durationS: number;
-      nodes: string[];
-      sensor: SensorName;
-      mode: string;
-    }
-  | { kind: "clock-drift"; ppm: number; nodes: string[] };
-
-export const SENSORS = ["ch4", "cells", "accel"] as const;
-export type SensorName = (typeof SENSORS)[number];
-/** Fault modes each chip model can inject (host-sim/chips). */
-export const SENSOR_MODES: Record<SensorName, readonly string[]> = {
-  ch4: ["no-answer", "corrupt-checksum", "all-ff", "stuck"],
-  cells: ["nack", "all-ff", "stuck"],
-  accel: ["no-answer", "all-ff", "stuck-byte", "frozen-data"],
-};
+// Fault kinds, sensors and their modes live with the run's fault plan (host-sim/fault-plan.ts).
+export type { DrawnFaults, FaultSpec, PinnedFault, SensorName } from "../fault-plan.js";
+export { SENSOR_MODES, SENSORS };
 
 export const LABEL_KINDS_ALARMING = ["gas-crossing", "microseismic", "blast", "teleseism"] as const;
 
@@ -388,16 +377,7 @@ function checkFault(
   nodes: NodeSpec[],
   nodeRefs: (x: Reader, dflt: "all" | "none") => string[],
 ): FaultSpec {
-  const kind = f
-    .at("kind")
-    .oneOf([
-      "broker-outage",
-      "gateway-down",
-      "radio-loss",
-      "power-cut",
-      "sensor-fault",
-      "clock-drift",
-    ] as const);
+  const kind = f.at("kind").oneOf([...FAULT_KINDS, "drawn"] as const);
   const atS = (): number => f.at("atS").number({ min: 0, max: durationS });
   const dur = (dflt?: number): number =>
     f.at("durationS").number({ above: 0, ...(dflt === undefined ? {} : { default: dflt }) });
@@ -442,6 +422,39 @@ function checkFault(
         ppm: f.at("ppm").number({ min: -10000, max: 10000 }),
         nodes: requireNodes(f, nodeRefs),
       };
+    case "drawn": {
+      // The plan draws `count` faults from the run seed (host-sim/fault-plan.ts planFaults).
+      f.object(["kind", "count", "kinds", "nodes", "minDurationS", "maxDurationS"]);
+      const ids = nodeRefs(f.at("nodes"), "all");
+      const listed = f.at("kinds").present
+        ? f
+            .at("kinds")
+            .list()
+            .map((k) => k.oneOf(DRAWN_KINDS))
+        : undefined;
+      for (const [i, k] of (listed ?? []).entries()) {
+        if (!drawable(k, ids, nodes)) f.at("kinds").at(i).fail(`no listed node can take a ${k} fault`);
+      }
+      const kinds: DrawnKind[] = listed ?? DRAWN_KINDS.filter((k) => drawable(k, ids, nodes));
+      const minDurationS = f
+        .at("minDurationS")
+        .number({ above: 0, max: durationS, default: Math.min(10, durationS) });
+      const maxDurationS = f
+        .at("maxDurationS")
+        .number({
+          min: minDurationS,
+          max: durationS,
+          default: Math.max(minDurationS, Math.min(120, durationS)),
+        });
+      return {
+        kind,
+        count: f.at("count").number({ integer: true, min: 1, max: 1000 }),
+        kinds,
+        nodes: ids,
+        minDurationS,
+        maxDurationS,
+      };
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * One shard of a fleet run: a subset of the scenario's nodes on their own virtual clock, network gate,
- * collector and (by default) their own in-process aedes broker, with the whole fault timeline applied to
- * them. Nodes never talk to each other, and every node's seeds come from (run seed, node index), so a
+ * collector and (by default) their own in-process aedes broker, with the run's whole fault plan
+ * (host-sim/fault-plan.ts: the scenario's pinned faults and those drawn from the seed) applied to them. Nodes never talk to each other, and every node's seeds come from (run seed, node index), so a
  * node's result does not depend on which shard runs it or on how many shards there are (test/sim proves
  * it comparing 1 and 2 shards). With an external broker every shard connects to it.
  */
@@ -11,11 +11,19 @@ import type { BrokerAccount } from "../../site/broker/acl.js";
 import { AedesBroker } from "../../site/broker/broker.js";
 import { loadGeneratedCodec, VmCodec } from "../../site/network-server/codec.js";
 import { VirtualClock } from "../clock.js";
+import {
+  collectorPassword,
+  euiOf,
+  fork,
+  nodeSeeds,
+  type PinnedFault,
+  planFaults,
+  root,
+} from "../fault-plan.js";
 import { bindMqttClient, type HostMqttClient } from "../mqtt/client.js";
-import { Prng } from "../prng.js";
 import { SiteRadio } from "../radio/site.js";
 import { SimCollector } from "./collector.js";
-import { FleetNode, nodeSeeds } from "./fleet-node.js";
+import { FleetNode } from "./fleet-node.js";
 import { RadioConditions, type RadioStats } from "./lorawan-link.js";
 import { QuietGate } from "./quiet-gate.js";
 import type { LabelRecord, NodeResult } from "./result.js";
@@ -73,15 +81,10 @@ export interface ShardResult {
 
 export const COLLECTOR_USER = "collector";
 
-/** The EUI-64 SimNode derives from its seed (sim-node.ts: 70b3d57e + the first draw of fork 2). */
-export function euiOf(nodeSeed: number): string {
-  return `70b3d57e${new Prng(nodeSeed >>> 0).fork(2).nextUint32().toString(16).padStart(8, "0")}`;
-}
-
 /** Broker accounts for a run: one per node (user mw-<eui>), one collector. Deterministic per seed. */
 export function accountsFor(scenario: Scenario, seed: number): BrokerAccount[] {
   const out: BrokerAccount[] = scenario.nodes.map((spec, i) => {
-    const s = nodeSeeds(seed, i, spec);
+    const s = nodeSeeds(seed, i, spec.recordingSeed);
     const eui = euiOf(s.node);
     return { role: "node", user: `mw-${eui}`, password: s.password, site: scenario.site, nodeId: eui };
   });
@@ -92,10 +95,6 @@ export function accountsFor(scenario: Scenario, seed: number): BrokerAccount[] {
     site: scenario.site,
   });
   return out;
-}
-
-export function collectorPassword(seed: number): string {
-  return `c-${new Prng(seed >>> 0).fork(99).nextUint32().toString(16).padStart(8, "0")}-sim`;
 }
 
 export function parseBrokerUrl(url: string): { host: string; port: number } {
@@ -139,9 +138,9 @@ export async function runShard(p: ShardParams): Promise<ShardResult> {
   });
   let lorawan: LoRaWanSites | undefined;
   const radio = new RadioConditions();
+  const faults = planFaults(scenario.faults, scenario.nodes, scenario.durationS, seed);
   const drift = new Map<string, number>();
-  for (const f of scenario.faults)
-    if (f.kind === "clock-drift") for (const id of f.nodes) drift.set(id, f.ppm);
+  for (const f of faults) if (f.kind === "clock-drift") for (const id of f.nodes) drift.set(id, f.ppm);
   const nodes: { index: number; fleet: FleetNode }[] = [];
   const cleanup = async (): Promise<void> => {
     collector.close();
@@ -156,7 +155,7 @@ export async function runShard(p: ShardParams): Promise<ShardResult> {
     const sites = lorawan;
     for (const index of p.indices) {
       const spec = scenario.nodes[index]!;
-      const seeds = nodeSeeds(seed, index, spec);
+      const seeds = nodeSeeds(seed, index, spec.recordingSeed);
       const fleet = await FleetNode.create(
         {
           spec,
@@ -183,7 +182,7 @@ export async function runShard(p: ShardParams): Promise<ShardResult> {
       }
       nodes.push({ index, fleet });
     }
-    scheduleFaults(scenario, clock, broker, radio, lorawan, nodes);
+    scheduleFaults(faults, clock, broker, radio, lorawan, nodes);
     p.probe?.({
       clock,
       Client,
@@ -242,7 +241,7 @@ async function startLoRaWan(
   for (const index of p.indices) {
     const spec = p.scenario.nodes[index]!;
     if (spec.transport === "mqtt") continue;
-    const eui = euiOf(nodeSeeds(p.seed, index, spec).node);
+    const eui = euiOf(nodeSeeds(p.seed, index, spec.recordingSeed).node);
     let r = byRegion.get(spec.lorawan.region);
     if (!r) byRegion.set(spec.lorawan.region, (r = { euis: [], names: {} }));
     r.euis.push(eui);
@@ -257,7 +256,7 @@ async function startLoRaWan(
     const site = new SiteRadio({
       clock,
       region: REGIONS[region]!,
-      prng: new Prng(p.seed >>> 0).fork(300 + Object.keys(REGIONS).indexOf(region)),
+      prng: fork(root(p.seed), "run/radio", Object.keys(REGIONS).indexOf(region)),
       devEuis: r.euis,
       deviceNames: r.names,
       codec,
@@ -342,8 +341,9 @@ async function run(
   onProgress?.(untilMs, untilMs);
 }
 
+/** Applies the run's fault plan (host-sim/fault-plan.ts planFaults) to this shard's site and nodes. */
 function scheduleFaults(
-  scenario: Scenario,
+  faults: readonly PinnedFault[],
   clock: VirtualClock,
   broker: AedesBroker | undefined,
   radio: RadioConditions,
@@ -362,7 +362,7 @@ function scheduleFaults(
     radio.gatewayUp = up;
     for (const site of lorawan?.sites ?? []) site.setGatewayUp(up);
   };
-  for (const f of scenario.faults) {
+  for (const f of faults) {
     const at = Math.round(f.kind === "clock-drift" ? 0 : f.atS * 1000);
     const until = f.kind === "clock-drift" ? at : at + Math.round(f.durationS * 1000);
     switch (f.kind) {

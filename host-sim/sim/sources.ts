@@ -14,8 +14,8 @@
  */
 
 import type { AccelSource } from "../chips/adxl355.js";
+import { fork, root } from "../fault-plan.js";
 import type { SimSources } from "../node/sim-node.js";
-import { Prng } from "../prng.js";
 import type { Label } from "../recordings/labels.js";
 import { profileSetPoints } from "../recordings/set-points.js";
 import { synthesize } from "../recordings/synth/generate.js";
@@ -150,8 +150,8 @@ async function replayGas(
 /** The synthetic acceleration as an ADXL355 source: noise + rendered events + machinery tones + gravity. */
 function accelSource(s: NonNullable<SynthScenario["seismic"]>, seed: number): AccelSource {
   // Same fork as synthesize() -> accelStream -> renderEvents, so the waveforms are the labelled ones.
-  const rendered = renderEvents(s, new Prng(seed).fork(2).fork(1));
-  const noise = new Prng(seed).fork(3);
+  const rendered = renderEvents(s, fork(fork(root(seed), "recording/accel"), "accel/events"));
+  const noise = fork(root(seed), "recording/accel-noise");
   const sd = s.noiseSdMPerS2;
   // Standard normal deviates by Marsaglia's polar method, using both values of each pair: exact Gaussian
   // noise at about half the cost of Prng.gaussian (which draws a pair and keeps one, with a log, a sqrt and

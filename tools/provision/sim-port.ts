@@ -31,8 +31,8 @@ import { KEY_SECRET } from "../../firmware/node/runtime/console-host.js";
 import type { Variant } from "../../firmware/node/runtime/wiring.js";
 import type { SerialLine, SerialPeer } from "../../host-sim/board.js";
 import { VirtualClock } from "../../host-sim/clock.js";
+import { fork, root } from "../../host-sim/fault-plan.js";
 import { SimNode, type SimSources } from "../../host-sim/node/sim-node.js";
-import { Prng } from "../../host-sim/prng.js";
 import { ConsoleClient } from "../console/client.js";
 import { runUntilSettled } from "../console/drive.js";
 import { ProvisionError } from "./errors.js";
@@ -109,7 +109,7 @@ export function simStatePath(simDir: string, name: string): string {
 export function newSimState(name: string, variant: Variant = "gas"): SimState {
   let h = 2166136261;
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619) >>> 0;
-  const idPrng = new Prng(h);
+  const idPrng = root(h);
   const low = idPrng.nextUint32().toString(16).padStart(8, "0");
   return {
     version: STATE_VERSION,
@@ -306,7 +306,7 @@ export class SimPort implements NodePort {
 
   /** Site air plus whatever gas the tech holds to the sensor, through the simulated cell's drift. */
   #sources(): SimSources {
-    const noise = new Prng(this.state.seed).fork(9);
+    const noise = fork(root(this.state.seed), "console/noise");
     const air: Record<ConsoleGas, (t: number) => number> = {
       CH4: (t) => Math.max(0, 0.02 + 0.01 * Math.sin(t / 60_000)),
       CO: () => 0,

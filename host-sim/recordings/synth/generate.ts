@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { Prng } from "../../prng.js";
+import { fork, root as rootOf } from "../../fault-plan.js";
 import { writeCsv } from "../csv.js";
 import { formatLabels, type Label } from "../labels.js";
 import { FORMAT_ID, MANIFEST, type Manifest } from "../recording.js";
@@ -21,21 +21,28 @@ export interface Synthetic {
 }
 
 export async function synthesize(scenario: Scenario, seed: number): Promise<Synthetic> {
-  const root = new Prng(seed);
+  const root = rootOf(seed);
   const startUtcMs = Date.parse(scenario.startUtc);
   const labels: Label[] = [];
   let gas: SampleStream | undefined;
   let accel: SampleStream | undefined;
   if (scenario.gas) {
     const g = scenario.gas;
-    gas = { ...gasStream("synthetic gas", g, scenario.durationS, () => root.fork(1)), startUtcMs };
+    gas = {
+      ...gasStream("synthetic gas", g, scenario.durationS, () => fork(root, "recording/gas")),
+      startUtcMs,
+    };
     labels.push(...gasEventLabels(g), ...(await crossingLabels(gas, g)));
   }
   if (scenario.seismic) {
     const s = scenario.seismic;
-    accel = { ...accelStream("synthetic accel", s, scenario.durationS, () => root.fork(2)), startUtcMs };
+    accel = {
+      ...accelStream("synthetic accel", s, scenario.durationS, () => fork(root, "recording/accel")),
+      startUtcMs,
+    };
     // The same fork as accelStream's renderEvents, so the labels describe exactly the rendered waveforms.
-    for (const r of renderEvents(s, root.fork(2).fork(1))) labels.push(seismicLabel(r, s.rateHz));
+    const events = fork(fork(root, "recording/accel"), "accel/events");
+    for (const r of renderEvents(s, events)) labels.push(seismicLabel(r, s.rateHz));
     labels.push(...machineryLabels(s));
   }
   labels.sort((a, b) => a.t - b.t || a.kind.localeCompare(b.kind) || a.channel.localeCompare(b.channel));

@@ -2,7 +2,8 @@
  * A random but seeded scenario: events placed and sized from documented default rates and ranges. Every
  * number below is a default chosen to exercise the detectors across their range, not a measured mine rate.
  */
-import { Prng } from "../../prng.js";
+import { fork, root } from "../../fault-plan.js";
+import type { Prng } from "../../prng.js";
 import {
   ADXL355_NOISE_SD_M_PER_S2,
   DEFAULT_GAS,
@@ -32,7 +33,7 @@ const between = (rng: Prng, lo: number, hi: number) => lo + (hi - lo) * rng.next
 const logBetween = (rng: Prng, lo: number, hi: number) => lo * (hi / lo) ** rng.next();
 
 export function randomScenario(seed: number, o: RandomOptions): Scenario {
-  const rng = new Prng(seed).fork(100);
+  const rng = fork(root(seed), "recording/random-scenario");
   const d = o.durationS;
   const s: Scenario = {
     name: o.name ?? `random-${seed}`,

@@ -13,6 +13,7 @@
  * plus as much broadband noise, ramped on and off over 2 s.
  */
 
+import { fork } from "../../fault-plan.js";
 import type { Prng } from "../../prng.js";
 import { ACCEL_AXES } from "../channels.js";
 import type { Label } from "../labels.js";
@@ -145,7 +146,7 @@ export function accelStream(
 
   async function* blocks(): AsyncGenerator<SampleBlock> {
     const rng = prng();
-    const rendered = renderEvents(scenario, rng.fork(1));
+    const rendered = renderEvents(scenario, fork(rng, "accel/events"));
     const block = makeBlock(3, 4096);
     let next = 0; // first rendered event that may still be running
     for (let i = 0; i < n; i++) {
