@@ -137,7 +137,17 @@ export interface HostRun {
   /** XS exception reports and the node's own "minewatch:" traces, in order. */
   problems: string[];
   console: string[];
-  memory?: { slotsPeak: number; slotsMax: number; chunksPeak: number; chunksMax: number };
+  /** XS's allocation high-water marks (garbage included) and the most found live after a collection. */
+  memory?: {
+    slotsPeak: number;
+    slotsMax: number;
+    chunksPeak: number;
+    chunksMax: number;
+    slotsLivePeak: number;
+    chunksLivePeak: number;
+  };
+  /** Live at the app's marks (manifests/lin/marks.ts): before-main, sim-board-start, sim-board-end. */
+  marks: Record<string, { slots: number; chunks: number }>;
   /** Live after the garbage collection that follows main. */
   afterBoot?: { slots: number; chunks: number };
   /** Seconds from launch to the abort. */
@@ -146,7 +156,7 @@ export interface HostRun {
 }
 
 export function parseHostOutput(text: string): HostRun {
-  const run: HostRun = { booted: false, problems: [], console: [], ended: false };
+  const run: HostRun = { booted: false, problems: [], console: [], ended: false, marks: {} };
   for (const line of text.split("\n")) {
     const m = /^minewatch-host: (.*)$/.exec(line);
     if (!m) {
@@ -156,7 +166,10 @@ export function parseHostOutput(text: string): HostRun {
     const body = m[1] as string;
     if (body === "boot ok") run.booted = true;
     else if (body.startsWith("abort ")) run.abort = body.slice(6).replace(/^-?\d+ /, "");
-    else if (body.startsWith("at ")) run.abortAtS = Number.parseFloat(body.slice(3));
+    else if (body.startsWith("mark ")) {
+      const m3 = /^mark (\S+) slots=(\d+) chunks=(\d+)/.exec(body);
+      if (m3) run.marks[m3[1] as string] = { slots: Number(m3[2]), chunks: Number(m3[3]) };
+    } else if (body.startsWith("at ")) run.abortAtS = Number.parseFloat(body.slice(3));
     else if (body.startsWith("after-boot ")) {
       const m2 = /slots=(\d+) chunks=(\d+)/.exec(body);
       if (m2) run.afterBoot = { slots: Number(m2[1]), chunks: Number(m2[2]) };
@@ -171,6 +184,8 @@ export function parseHostOutput(text: string): HostRun {
         slotsMax: n("slots-max"),
         chunksPeak: n("chunks-peak"),
         chunksMax: n("chunks-max"),
+        slotsLivePeak: n("slots-live-peak"),
+        chunksLivePeak: n("chunks-live-peak"),
       };
     }
   }
@@ -259,8 +274,18 @@ export function verdict(
     parts.push(`boot failed: ${why}`);
   } else if (run.abort !== undefined) parts.push(`boot ok, then XS abort: ${run.abort}${at}`);
   else parts.push("boot ok");
+  const live: string[] = [];
+  const before = run.marks["before-main"];
+  if (before) live.push(`before main ${before.slots} slots ${before.chunks} B`);
+  const simStart = run.marks["sim-board-start"];
+  const simEnd = run.marks["sim-board-end"];
+  if (simStart && simEnd)
+    live.push(
+      `simulated board +${simEnd.slots - simStart.slots} slots +${simEnd.chunks - simStart.chunks} B`,
+    );
   if (run.booted && run.afterBoot)
-    parts.push(`live after boot ${run.afterBoot.slots} slots, ${run.afterBoot.chunks} chunk bytes`);
+    live.push(`after boot ${run.afterBoot.slots} slots ${run.afterBoot.chunks} B`);
+  if (live.length > 0) parts.push(`live: ${live.join(", ")}`);
   if (run.problems.length > 0) parts.push(`reported: ${run.problems.slice(0, 3).join(" | ")}`);
   const types = Object.entries(frames.byType)
     .map(([k, v]) => `${k} ${v}`)
@@ -269,9 +294,11 @@ export function verdict(
   parts.push(frames.alarms.length > 0 ? `alarms: ${frames.alarms.join(", ")}` : "no alarm");
   if (run.memory) {
     const m = run.memory;
+    const heap = creation.heap.initial;
+    const chunk = creation.chunk.initial;
     parts.push(
-      `slots peak ${m.slotsPeak} / ${creation.heap.initial} (${pct(m.slotsPeak, creation.heap.initial)})`,
-      `chunks peak ${m.chunksPeak} / ${creation.chunk.initial} bytes (${pct(m.chunksPeak, creation.chunk.initial)})`,
+      `slots live peak ${m.slotsLivePeak} / ${heap} (${pct(m.slotsLivePeak, heap)}), high-water ${m.slotsPeak}`,
+      `chunks live peak ${m.chunksLivePeak} / ${chunk} bytes (${pct(m.chunksLivePeak, chunk)}), high-water ${m.chunksPeak}`,
     );
   } else parts.push("no memory figures");
   const ok = !failed && run.ended && frames.frames > 0 && frames.alarms.length > 0;
@@ -326,9 +353,11 @@ function build(plan: CheckPlan, variant: Variant, manifest: string, runDir: stri
   });
   fs.writeFileSync(log, `${r.stdout ?? ""}${r.stderr ?? ""}`);
   if (r.status !== 0) {
-    const lines = `${r.stdout ?? ""}\n${r.stderr ?? ""}`
-      .split("\n")
-      .filter((l) => /error|Error|cannot/.test(l));
+    const all = `${r.stdout ?? ""}\n${r.stderr ?? ""}`.split("\n").filter((l) => !l.startsWith("# "));
+    const lines = [
+      ...all.filter((l) => /error TS\d+|: error|Error:/.test(l)),
+      ...all.filter((l) => /error|Error|cannot/.test(l)),
+    ];
     throw new CheckError(
       `check:moddable ${variant}: build failed: ${lines[0]?.trim() ?? `mcconfig exit ${r.status}`} (see ${path.relative(root, log)})`,
     );

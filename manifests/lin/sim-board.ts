@@ -13,6 +13,7 @@
  * a preload would freeze it).
  */
 import config from "mc/config";
+import { mark } from "setup/minewatch-marks";
 import Time from "time";
 import Timer from "timer";
 import { SimBoard } from "../../host-sim/board.js";
@@ -86,7 +87,11 @@ let sim: LinSim | undefined;
 
 /** The simulated board, built on the first call. */
 export function linSim(): LinSim {
-  sim ??= build(config as unknown as LinConfig);
+  if (!sim) {
+    mark("sim-board-start");
+    sim = build(config as unknown as LinConfig);
+    mark("sim-board-end");
+  }
   return sim;
 }
 

@@ -17,11 +17,17 @@
  * Lines for the check script (each starts with "minewatch-host: "):
  *   boot ok                          main's default export returned (the simulator would start its screen)
  *   after-boot slots=N chunks=N      live after the garbage collection that follows main
+ *   mark <name> slots=N chunks=N     live at a mark the app posted (screen.postMessage("mark:<name>"))
  *   console <line>                   a line the node's console wrote
  *   abort <status> <reason>          XS aborted (memory full, stack overflow, unhandled exception, ...)
  *   at <seconds> s                   when the abort happened, from launch
  *   exception <text>                 after "abort 5 unhandled exception": the exception, as a string
  *   memory slots-peak=N slots-max=N chunks-peak=N chunks-max=N stack-slots=N slot-bytes=N
+ *          slots-live-peak=N chunks-live-peak=N
+ *                                    peak: XS's high-water mark of allocation, garbage included (with a
+ *                                    fixed heap XS collects only when it is full, so a long run reaches the
+ *                                    cap); live peak: the most still live right after a collection, which
+ *                                    the host forces every 250 ms between events and after boot
  *   end <seconds>                    the run ended
  * Exit status: 0 when the run lasted its time, 1 after an XS abort or when the machine could not start,
  * 2 for bad arguments or a missing mc.so.
@@ -42,6 +48,7 @@
 typedef void (*LaunchProc)(txScreen *screen);
 typedef char *(*AbortStringProc)(int status);
 typedef txString (*ToStringProc)(txMachine *the, txSlot *slot);
+typedef void (*CollectProc)(txMachine *the);
 
 static GMainLoop *gLoop;
 static txScreen *gScreen;
@@ -51,6 +58,11 @@ static int gMaster = -1;
 static AbortStringProc gAbortString;
 static ToStringProc gToString;
 static gint64 gStartUs;
+static CollectProc gCollect;
+/* the most found live right after a collection, sampled every LIVE_SAMPLE_MS between events */
+#define LIVE_SAMPLE_MS 250
+static long gLiveSlots = 0;
+static long gLiveChunks = 0;
 static char gLine[512];
 static size_t gLineLength = 0;
 
@@ -69,9 +81,11 @@ static void reportMemory(void) {
 	txMachine *the = (txMachine *)gScreen->machine;
 	if (!the)
 		return;
-	report("memory slots-peak=%ld slots-max=%ld chunks-peak=%ld chunks-max=%ld stack-slots=%ld slot-bytes=%ld",
+	report("memory slots-peak=%ld slots-max=%ld chunks-peak=%ld chunks-max=%ld stack-slots=%ld slot-bytes=%ld "
+		"slots-live-peak=%ld chunks-live-peak=%ld",
 		(long)the->peakHeapCount, (long)the->maximumHeapCount, (long)the->peakChunksSize,
-		(long)the->maximumChunksSize, (long)(the->stackTop - the->stackBottom), (long)sizeof(txSlot));
+		(long)the->maximumChunksSize, (long)(the->stackTop - the->stackBottom), (long)sizeof(txSlot),
+		gLiveSlots, gLiveChunks);
 }
 
 static void onAbort(txScreen *screen, int status) {
@@ -104,13 +118,27 @@ static void onStart(txScreen *screen, double interval) {
 		/* the simulator collects garbage after main returns, just before this call: what boot left live */
 		txMachine *the = (txMachine *)screen->machine;
 		report("after-boot slots=%ld chunks=%ld", (long)the->currentHeapCount, (long)the->currentChunksSize);
+		gLiveSlots = (long)the->currentHeapCount;
+		gLiveChunks = (long)the->currentChunksSize;
 	}
 }
 
 static void onNothing(txScreen *screen) { (void)screen; }
+/*
+ * screen.postMessage("mark:<name>") from the app (manifests/lin: before main, around building the simulated
+ * board): collect, then report what is live, so the check can tell the platform's and the simulation's share
+ * from the node's.
+ */
 static void onPost(txScreen *screen, char *message, int size) {
-	(void)screen;
-	report("post %.*s", size > 0 ? size : (int)strlen(message), message);
+	int length = size > 0 ? size : (int)strlen(message);
+	txMachine *the = (txMachine *)screen->machine;
+	if (length > 5 && strncmp(message, "mark:", 5) == 0 && the && gCollect) {
+		gCollect(the);
+		report("mark %.*s slots=%ld chunks=%ld", length - 5, message + 5, (long)the->currentHeapCount,
+			(long)the->currentChunksSize);
+	}
+	else
+		report("post %.*s", length, message);
 }
 
 static gboolean onConsoleReadable(GIOChannel *source, GIOCondition condition, gpointer data) {
@@ -140,6 +168,24 @@ static gboolean type(gpointer text) {
 	if (write(gMaster, s, strlen(s)) < 0)
 		report("console write failed");
 	return FALSE;
+}
+
+/* Between events (nothing of XS on the C stack), collect and note what is still live. */
+static void sampleLive(void) {
+	txMachine *the = (txMachine *)gScreen->machine;
+	if (!the || !gCollect || gAborted)
+		return;
+	gCollect(the);
+	if ((long)the->currentHeapCount > gLiveSlots)
+		gLiveSlots = (long)the->currentHeapCount;
+	if ((long)the->currentChunksSize > gLiveChunks)
+		gLiveChunks = (long)the->currentChunksSize;
+}
+
+static gboolean onSample(gpointer data) {
+	(void)data;
+	sampleLive();
+	return !gAborted;
 }
 
 static gboolean onTimeUp(gpointer data) {
@@ -189,6 +235,7 @@ int main(int argc, char **argv) {
 	LaunchProc launch = (LaunchProc)dlsym(library, "fxScreenLaunch");
 	gAbortString = (AbortStringProc)dlsym(library, "fxAbortString");
 	gToString = (ToStringProc)dlsym(library, "fxToString");
+	gCollect = (CollectProc)dlsym(library, "fxCollectGarbage");
 	if (!launch) {
 		fprintf(stderr, "minewatch-host: %s has no fxScreenLaunch (not a Moddable lin build)\n", argv[1]);
 		return 2;
@@ -221,11 +268,14 @@ int main(int argc, char **argv) {
 			report("boot failed: main did not return");
 		g_timeout_add(2000, type, "ID\r\n");
 		g_timeout_add(4000, type, "READ CH4\r\n");
+		g_timeout_add(LIVE_SAMPLE_MS, onSample, NULL);
 		g_timeout_add_seconds(seconds, onTimeUp, NULL);
 		g_main_loop_run(gLoop);
 	}
-	if (!gAborted)
+	if (!gAborted) {
+		sampleLive();
 		reportMemory();
+	}
 	report("end %d", seconds);
 	fflush(stdout);
 	/* no teardown: the machine may be mid-abort; the process ends here */

@@ -107,7 +107,10 @@ describe("check:moddable report", () => {
         "minewatch-host: boot ok",
         "minewatch-host: after-boot slots=900 chunks=30000",
         "minewatch-host: console OK id=70b3d57e0000c003 fw=0.1.0 variant=combo",
-        "minewatch-host: memory slots-peak=3000 slots-max=4927 chunks-peak=60000 chunks-max=78848 stack-slots=512 slot-bytes=32",
+        "minewatch-host: mark before-main slots=700 chunks=20000",
+        "minewatch-host: mark sim-board-start slots=800 chunks=21000",
+        "minewatch-host: mark sim-board-end slots=1000 chunks=22000",
+        "minewatch-host: memory slots-peak=4927 slots-max=4927 chunks-peak=78000 chunks-max=78848 stack-slots=512 slot-bytes=32 slots-live-peak=3000 chunks-live-peak=60000",
         "minewatch-host: end 60",
       ].join("\n"),
     );
@@ -118,8 +121,11 @@ describe("check:moddable report", () => {
     expect(v.line).toMatch(/^check:moddable combo: boot ok/);
     expect(v.line).toContain("3 frames at the broker (birth 1, telemetry 1, alarm 1)");
     expect(v.line).toContain("alarms: CH4 A2");
-    expect(v.line).toContain("slots peak 3000 / 4928 (61 %)");
-    expect(v.line).toContain("chunks peak 60000 / 78848 bytes (76 %)");
+    expect(v.line).toContain(
+      "live: before main 700 slots 20000 B, simulated board +200 slots +1000 B, after boot 900 slots 30000 B",
+    );
+    expect(v.line).toContain("slots live peak 3000 / 4928 (61 %), high-water 4927");
+    expect(v.line).toContain("chunks live peak 60000 / 78848 bytes (76 %), high-water 78000");
   });
 
   it("a boot that XS aborts is reported with XS's reason and the exception, and fails", () => {

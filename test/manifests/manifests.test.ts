@@ -207,7 +207,7 @@ describe("the module map covers everything firmware/main.ts reaches", () => {
     // Everything else the lin manifest adds is the simulated board (test/manifests/lin-board.test.ts).
     for (const name of Object.keys(lin.modules ?? {}))
       expect(name, name).toMatch(
-        /^(embedded:provider\/builtin|embedded:storage\/key-value|flash|manifests\/lin\/|host-sim\/)/,
+        /^(embedded:provider\/builtin|embedded:storage\/key-value|flash|manifests\/lin\/|host-sim\/|setup\/minewatch-marks$)/,
       );
     expect(base.platforms?.lin?.include).toBe("$(MINEWATCH)/manifests/lin/manifest.json");
   });
