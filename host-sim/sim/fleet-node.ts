@@ -9,7 +9,7 @@
 import type { Clock, TimerId } from "../../firmware/node/clock.js";
 import type { OutboxListener } from "../../firmware/node/outbox.js";
 import { MqttLink } from "../../firmware/node/runtime/mqtt-link.js";
-import type { Transport, TransportCounters, TransportEvents } from "../../firmware/node/transport.js";
+import type { Transport } from "../../firmware/node/transport.js";
 import { decodeFrame } from "../../protocol/decode.js";
 import type { AlarmFrame, EventFrame } from "../../protocol/frames.js";
 import { CHANNEL_NAMES, FrameType, LEVEL_NAMES } from "../../protocol/schema.js";
@@ -75,43 +75,6 @@ export class DriftingClock implements Clock {
   }
 }
 
-/**
- * Passes everything through and notes the name of the transport that last took a frame: the outbox's
- * `sent` report names the transport only when the runtime's pump passes it (`markSent(id, via)`).
- */
-class NamedTransport implements Transport {
-  constructor(
-    readonly inner: Transport,
-    readonly onTaken: (via: TransportName) => void,
-  ) {}
-  get name(): string {
-    return this.inner.name;
-  }
-  attach(events: TransportEvents): void {
-    this.inner.attach(events);
-  }
-  start(): void {
-    this.inner.start();
-  }
-  stop(): void {
-    this.inner.stop();
-  }
-  get connected(): boolean {
-    return this.inner.connected;
-  }
-  get canSend(): boolean {
-    return this.inner.canSend;
-  }
-  send(frameType: number, bytes: Uint8Array, tag: number): boolean {
-    const ok = this.inner.send(frameType, bytes, tag);
-    if (ok) this.onTaken(this.inner.name as TransportName);
-    return ok;
-  }
-  get counters(): TransportCounters {
-    return this.inner.counters;
-  }
-}
-
 export interface FleetNodeSetup {
   spec: NodeSpec;
   index: number;
@@ -160,10 +123,9 @@ export class FleetNode {
     const useMqtt = s.spec.transport !== "lorawan";
     const useLora = s.spec.transport !== "mqtt";
     let lora: ReturnType<typeof lorawanFor> | undefined;
-    let taken: TransportName = "mqtt";
     const probe: OutboxListener = {
       built: (id, frame, _priority, counter) => this.#builtFrame(frame, counter, id < 0),
-      sent: (_id, counter, via) => this.#sent(counter, (via || taken) as TransportName),
+      sent: (_id, counter, via) => this.#sent(counter, via as TransportName),
       acknowledged: () => {},
     };
     this.node = createSimNode({
@@ -211,7 +173,7 @@ export class FleetNode {
           });
           links.push(lora.makeLink());
         }
-        return links.map((l) => new NamedTransport(l, (via) => (taken = via)));
+        return links;
       },
     });
     this.modem = lora?.modem;

@@ -12,7 +12,7 @@ import type { SeismicEvent } from "../../sensing/seismic/index.js";
 import type { TimerId } from "../clock.js";
 import { NONE, type Outbox, Priority } from "../outbox.js";
 import type { Transport } from "../transport.js";
-import { type NodeConfig, Param } from "./config.js";
+import { type NodeConfig, Param } from "../../../protocol/config-record.js";
 import { clampInt, type FrameBuilder } from "./frames.js";
 import type { GasChannels } from "./gas.js";
 import type { BatteryHealth } from "./health.js";
@@ -34,7 +34,7 @@ export function pumpOutbox(outbox: Outbox, transports: readonly Transport[]): vo
     if (!link) return;
     const bytes = outbox.frameBytes(id);
     if (!link.send(bytes[0]! & 0x0f, bytes, id)) return;
-    outbox.markSent(id);
+    outbox.markSent(id, link.name);
   }
 }
 
