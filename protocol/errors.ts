@@ -1,5 +1,25 @@
 /**
- * The protocol's only error type. Every failure to encode, decode or verify a frame is a `ProtocolError`
+ * The one error pattern of the node and protocol code (house rule 5): a machine-readable `code` and the
+ * offending `value`, so a collector or the runtime can count failures by kind and a CLI can print one line.
+ * Each module's error is one line: `class XError extends CodedError<XErrorCode> { override readonly name:
+ * string = "XError"; }`. The name is a field, never `this.name =`: the inherited `name` is frozen on the
+ * device (Moddable freezes Error.prototype; house rule 8).
+ */
+export class CodedError<Code extends string = string> extends Error {
+  override readonly name: string = "CodedError";
+  readonly code: Code;
+  /** The offending value: a number, a field name, a byte, a hex string. */
+  readonly value: unknown;
+
+  constructor(code: Code, message: string, value: unknown) {
+    super(message);
+    this.code = code;
+    this.value = value;
+  }
+}
+
+/**
+ * The protocol's frame error. Every failure to encode, decode or verify a frame is a `ProtocolError`
  * with a machine-readable `code` and the offending `value` (house rule 5), so a collector can count
  * failures by kind and a CLI can print one line. Arbitrary bytes given to the decoder never raise anything
  * else (property tests in test/protocol, fuzzing in test/fuzz).
@@ -25,6 +45,11 @@ export type ProtocolErrorCode =
   | "bad-mac"
   /** The MAC matches but the counter was already seen from this node: a replay. */
   | "replayed-counter"
+  /**
+   * The MAC matches a counter far from the node's known one (an empty or restored collector, a long gap):
+   * the frame is held, not accepted, until a second frame confirms the counter (FrameVerifier resync).
+   */
+  | "held"
   /** A verifier got a frame with no MAC from a node it holds a key for (or no key for the node). */
   | "unauthenticated"
   /** A MAC key that is not 16 bytes. */
@@ -32,20 +57,17 @@ export type ProtocolErrorCode =
   /** Encoding only: the output buffer is too small for the frame. */
   | "no-room";
 
-export class ProtocolError extends Error {
-  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
+export class ProtocolError extends CodedError<ProtocolErrorCode> {
   override readonly name: string = "ProtocolError";
-  readonly code: ProtocolErrorCode;
-  /** The offending value: a number, a field name, a byte, a hex string. */
-  readonly value: unknown;
-
-  constructor(code: ProtocolErrorCode, message: string, value: unknown) {
-    super(message);
-    this.code = code;
-    this.value = value;
-  }
 }
 
-export function isProtocolError(e: unknown): e is ProtocolError {
-  return e instanceof ProtocolError;
+/** A stored or carried record (config, provisioning) that is malformed, torn, or holds a bad value. */
+export type RecordErrorCode =
+  /** A configuration value outside its range, or set-points in the wrong order. */
+  | "bad-config"
+  /** Stored data that cannot be read back (wrong length, CRC mismatch, unknown version). */
+  | "bad-storage";
+
+export class RecordError extends CodedError<RecordErrorCode> {
+  override readonly name: string = "RecordError";
 }

@@ -169,6 +169,7 @@ export class SimCollector {
       this.foreign++;
       return;
     }
+    if (r.outcome === "held") return; // accepted later, when a second frame confirms its counter
     if (r.outcome === "rejected" || r.counter === undefined) {
       node.rejected++;
       return;

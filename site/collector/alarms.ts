@@ -12,10 +12,12 @@
  * windowMs] at the label's level or above (any non-clear, non-fault level when the label names none); if
  * that channel was already at the level when the event began, it counts with latency 0. A label with no
  * such alarm is missing. A raise (a level above the channel's previous one) that no label explains is an
- * unexpected (false) alarm.
+ * unexpected (false) alarm. The matching is site/evaluation.ts's (rule 3 there: matchLatency), the one home
+ * of the rules that match alarms to labels; this file checks the labels and names the path.
  */
 import type { AlarmFrame } from "../../protocol/frames.js";
 import { AlarmLevel, CHANNEL_NAMES, LEVEL_NAMES } from "../../protocol/schema.js";
+import { matchLatency } from "../evaluation.js";
 import { CollectorError } from "./errors.js";
 
 export type FramePath = "mqtt" | "lorawan";
@@ -102,8 +104,23 @@ export function levelNumber(level: number | string): number {
   );
 }
 
+/**
+ * A security event for the control room: frames from a node failing their MAC (raised at the 1st, 2nd, 4th,
+ * 8th, ... so a flood is seen without flooding the view), or a node's counter resynchronised after a second
+ * frame confirmed it (protocol/auth.ts FrameVerifier resync).
+ */
+export interface SecurityEvent {
+  nodeId: string;
+  kind: "bad-mac" | "counter-resync";
+  /** Bad MACs from the node so far (bad-mac); the counter resynchronised to (counter-resync). */
+  count: number;
+  atMs: number;
+  message: string;
+}
+
 export class AlarmView {
   readonly events: AlarmEvent[] = [];
+  readonly security: SecurityEvent[] = [];
   readonly #states = new Map<string, AlarmState>();
 
   /** Applies one verified alarm frame. */
@@ -176,10 +193,7 @@ export function evaluateLatency(
 ): LatencyResult {
   if (!(windowMs > 0))
     throw new CollectorError("bad-option", `latency window must be > 0 ms, got ${windowMs}`, windowMs);
-  const byArrival = events.slice().sort((a, b) => a.atMs - b.atMs || a.counter - b.counter);
-  const result: LatencyResult = { matched: [], missing: [], unexpected: [] };
-  const spans: { nodeId: string; channel: number; from: number; to: number }[] = [];
-  for (const label of labels) {
+  const targets = labels.map((label) => {
     if (!Number.isFinite(label.onsetMs)) {
       throw new CollectorError(
         "bad-label",
@@ -188,45 +202,19 @@ export function evaluateLatency(
       );
     }
     const channel = channelNumber(label.channel);
-    const min = label.level === undefined ? AlarmLevel.A1 : levelNumber(label.level);
-    const qualifies = (lvl: number): boolean =>
-      lvl >= min && lvl !== AlarmLevel.Clear && (min === AlarmLevel.Fault || lvl !== AlarmLevel.Fault);
-    spans.push({ nodeId: label.nodeId, channel, from: label.onsetMs, to: label.onsetMs + windowMs });
-    const mine = byArrival.filter((e) => e.nodeId === label.nodeId && e.channel === channel);
-    // The channel's level when the event began: the highest-counter frame received by then.
-    let before: AlarmEvent | undefined;
-    for (const e of mine) if (e.atMs < label.onsetMs && (!before || e.counter > before.counter)) before = e;
-    if (before && qualifies(before.level)) {
-      result.matched.push({
-        label,
-        alarmAtMs: label.onsetMs,
-        latencyMs: 0,
-        level: before.level,
-        path: "already-active",
-      });
-      continue;
-    }
-    const hit = mine.find(
-      (e) => e.atMs >= label.onsetMs && e.atMs <= label.onsetMs + windowMs && qualifies(e.level),
-    );
-    if (hit) {
-      result.matched.push({
-        label,
-        alarmAtMs: hit.atMs,
-        latencyMs: hit.atMs - label.onsetMs,
-        level: hit.level,
-        path: hit.path,
-      });
-    } else {
-      result.missing.push(label);
-    }
-  }
-  for (const e of byArrival) {
-    if (!e.raise || e.level === AlarmLevel.Fault) continue;
-    const explained = spans.some(
-      (s) => s.nodeId === e.nodeId && s.channel === e.channel && e.atMs >= s.from && e.atMs <= s.to,
-    );
-    if (!explained) result.unexpected.push(e);
-  }
-  return result;
+    const minLevel = label.level === undefined ? AlarmLevel.A1 : levelNumber(label.level);
+    return { label, nodeId: label.nodeId, channel, onsetMs: label.onsetMs, minLevel };
+  });
+  const m = matchLatency(events, targets, windowMs);
+  return {
+    matched: m.matched.map((x) => ({
+      label: x.label,
+      alarmAtMs: x.alarmAtMs,
+      latencyMs: x.latencyMs,
+      level: x.level,
+      path: x.alarm ? x.alarm.path : ("already-active" as const),
+    })),
+    missing: m.missing,
+    unexpected: m.unexpected,
+  };
 }

@@ -13,15 +13,15 @@
  * accepted counter per node goes to the CounterStore at once and is restored at start, so a restarted
  * collector never accepts an old frame again.
  */
-import { type FrameMac, FrameVerifier } from "../../protocol/auth.js";
+import { type FrameMac, FrameVerifier, type ResyncOptions } from "../../protocol/auth.js";
 import { MINEWATCH_FPORT } from "../../protocol/codec.js";
 import { ProtocolError } from "../../protocol/errors.js";
-import type { AlarmFrame } from "../../protocol/frames.js";
+import type { AlarmFrame, Frame } from "../../protocol/frames.js";
 import { FrameType, specForType } from "../../protocol/schema.js";
 import { parseTopic, STATE_OFFLINE, STATE_ONLINE } from "../../protocol/topics.js";
 import { nobleFrameMac } from "../frame-mac.js";
 import { fromBase64, parseApplicationTopic } from "../network-server/chirpstack.js";
-import type { AlarmEvent } from "./alarms.js";
+import type { AlarmEvent, SecurityEvent } from "./alarms.js";
 import {
   type AlarmLabel,
   type AlarmState,
@@ -32,7 +32,8 @@ import {
 } from "./alarms.js";
 import { type CounterStore, type KeyStore, MemoryCounterStore } from "./stores.js";
 
-export type IngestOutcome = "accepted" | "duplicate" | "rejected";
+/** "held": the MAC matched a counter far from the node's known one; accepted once a second frame confirms it. */
+export type IngestOutcome = "accepted" | "duplicate" | "rejected" | "held";
 
 export interface CollectorOptions {
   keys: KeyStore;
@@ -40,6 +41,11 @@ export interface CollectorOptions {
   counters?: CounterStore;
   /** Replay window (FrameVerifier windowSize); also how many recent frames per node are remembered for dedupe. */
   windowSize?: number;
+  /**
+   * Counter resynchronisation (protocol/auth.ts): an empty or restored collector, or a gap of more than
+   * `maxStep` frames, holds a frame until a second one confirms its counter. Default on; false turns it off.
+   */
+  resync?: ResyncOptions | false;
   /** Keep every accepted frame in `frames` (default true; off for long benchmarks). */
   recordFrames?: boolean;
   /**
@@ -80,6 +86,8 @@ export interface CollectorResults {
   framesByPath: Record<FramePath, number>;
   acceptedByPath: Record<FramePath, number>;
   duplicatesByPath: Record<FramePath, number>;
+  /** Frames held until a second frame confirmed their counter (each is accepted later, or never). */
+  heldByPath: Record<FramePath, number>;
   accepted: number;
   duplicates: number;
   rejects: Record<string, number>;
@@ -89,6 +97,8 @@ export interface CollectorResults {
   nodes: { nodeId: string; lastCounter: number | undefined; state: string | undefined }[];
   alarms: AlarmEvent[];
   activeAlarms: AlarmState[];
+  /** Bad MACs and counter resynchronisations, per node (AlarmView.security). */
+  security: SecurityEvent[];
   latency?: LatencyResult;
 }
 
@@ -109,6 +119,7 @@ export class Collector {
   readonly #framesByPath: Record<FramePath, number> = { mqtt: 0, lorawan: 0 };
   readonly #acceptedByPath: Record<FramePath, number> = { mqtt: 0, lorawan: 0 };
   readonly #duplicatesByPath: Record<FramePath, number> = { mqtt: 0, lorawan: 0 };
+  readonly #heldByPath: Record<FramePath, number> = { mqtt: 0, lorawan: 0 };
   readonly #rejects: Record<string, number> = {};
   readonly #rejectLog: Reject[] = [];
   #ignored = 0;
@@ -118,6 +129,7 @@ export class Collector {
     this.#window = options.windowSize ?? 256;
     this.#verifier = new FrameVerifier(options.mac ?? nobleFrameMac, (id) => this.#keys.get(id), {
       windowSize: this.#window,
+      ...(options.resync === false ? {} : { resync: options.resync ?? {} }),
     });
     this.#counters = options.counters ?? new MemoryCounterStore();
     this.#record = options.recordFrames ?? true;
@@ -179,6 +191,12 @@ export class Collector {
       ({ counter, frame } = this.#verifier.verify(nodeId, bytes));
     } catch (e) {
       const err = e as ProtocolError;
+      if (err instanceof ProtocolError && err.code === "held") {
+        this.#heldByPath[path]++;
+        this.#onIngest?.({ nodeId, counter: err.value as number, outcome: "held", reason: "", path, atMs });
+        return "held";
+      }
+      if (err instanceof ProtocolError && err.code === "bad-mac") this.#badMac(nodeId, atMs, err.message);
       if (
         err instanceof ProtocolError &&
         err.code === "replayed-counter" &&
@@ -204,6 +222,44 @@ export class Collector {
       this.#onIngest?.({ nodeId, counter, outcome: "rejected", reason, path, atMs });
       return "rejected";
     }
+    const released = this.#verifier.takeReleased(nodeId);
+    if (released.length > 0) {
+      this.alarms.security.push({
+        nodeId,
+        kind: "counter-resync",
+        count: Math.max(counter, ...released.map((r) => r.counter)),
+        atMs,
+        message: `node ${nodeId}: counter resynchronised to ${counter} (held frame ${released
+          .map((r) => r.counter)
+          .join(", ")} confirmed)`,
+      });
+      for (const r of released) this.#accepted(nodeId, r.counter, r.frame, r.bytes, path, atMs);
+    }
+    this.#accepted(nodeId, counter, frame, bytes, path, atMs);
+    return "accepted";
+  }
+
+  /** Bad MACs raise a security event at the 1st, 2nd, 4th, 8th, ... from a node. */
+  #badMac(nodeId: string, atMs: number, message: string): void {
+    const n = this.#verifier.badMacCount(nodeId);
+    if ((n & (n - 1)) !== 0) return;
+    this.alarms.security.push({
+      nodeId,
+      kind: "bad-mac",
+      count: n,
+      atMs,
+      message: `node ${nodeId}: ${n} frame${n === 1 ? "" : "s"} with a bad MAC (last: ${message})`,
+    });
+  }
+
+  #accepted(
+    nodeId: string,
+    counter: number,
+    frame: Frame,
+    bytes: Uint8Array,
+    path: FramePath,
+    atMs: number,
+  ): void {
     this.#remember(nodeId, counter, bytes);
     const highest = this.#verifier.lastCounter(nodeId)!;
     if (highest === counter) this.#counters.save(nodeId, counter);
@@ -219,7 +275,6 @@ export class Collector {
     }
     if (frame.type === FrameType.Alarm) this.alarms.apply(nodeId, counter, frame as AlarmFrame, atMs, path);
     this.#onIngest?.({ nodeId, counter, outcome: "accepted", reason: "", path, atMs });
-    return "accepted";
   }
 
   /** Everything the report needs; `labels` adds the latency evaluation (window `windowMs`). */
@@ -230,6 +285,7 @@ export class Collector {
       framesByPath: { ...this.#framesByPath },
       acceptedByPath: { ...this.#acceptedByPath },
       duplicatesByPath: { ...this.#duplicatesByPath },
+      heldByPath: { ...this.#heldByPath },
       accepted: sum(this.#acceptedByPath),
       duplicates: sum(this.#duplicatesByPath),
       rejects: { ...this.#rejects },
@@ -242,6 +298,7 @@ export class Collector {
       })),
       alarms: this.alarms.events.slice(),
       activeAlarms: this.alarms.active(),
+      security: this.alarms.security.slice(),
       ...(labels ? { latency: evaluateLatency(this.alarms.events, labels, windowMs) } : {}),
     };
   }
