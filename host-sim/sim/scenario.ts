@@ -184,6 +184,12 @@ class Reader {
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+/**
+ * Nodes one scenario may simulate, all entries and counts together: a large mine's fleet is hundreds of
+ * nodes, and each simulated node holds its own flash, chips and runtime (issue 14 item 11: 30 x 1000 was
+ * accepted and exhausted the machine).
+ */
+export const MAX_FLEET_NODES = 2000;
 
 /** Validates a parsed scenario document; throws ScenarioError (file, field, problem). */
 export function checkScenario(raw: unknown, file: string): Scenario {
@@ -195,7 +201,14 @@ export function checkScenario(raw: unknown, file: string): Scenario {
   const nodeList = nodesR.list(false);
   if (nodeList.length === 0) nodesR.fail("must list at least one node");
   const nodes: NodeSpec[] = [];
-  for (const n of nodeList) nodes.push(...checkNode(n, durationS));
+  for (const n of nodeList) {
+    nodes.push(...checkNode(n, durationS));
+    if (nodes.length > MAX_FLEET_NODES) {
+      nodesR.fail(
+        `a scenario may simulate at most ${MAX_FLEET_NODES} nodes (a large mine's fleet); these entries add up to more`,
+      );
+    }
+  }
   const ids = new Set<string>();
   nodes.forEach((n, i) => {
     if (ids.has(n.id)) nodesR.at(i).fail(`duplicate node id ${shown(n.id)}`, `${nodesR.path}[${i}].id`, n.id);
@@ -439,13 +452,11 @@ function checkFault(
       const minDurationS = f
         .at("minDurationS")
         .number({ above: 0, max: durationS, default: Math.min(10, durationS) });
-      const maxDurationS = f
-        .at("maxDurationS")
-        .number({
-          min: minDurationS,
-          max: durationS,
-          default: Math.max(minDurationS, Math.min(120, durationS)),
-        });
+      const maxDurationS = f.at("maxDurationS").number({
+        min: minDurationS,
+        max: durationS,
+        default: Math.max(minDurationS, Math.min(120, durationS)),
+      });
       return {
         kind,
         count: f.at("count").number({ integer: true, min: 1, max: 1000 }),

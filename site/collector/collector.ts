@@ -153,6 +153,17 @@ export class Collector {
         return "rejected";
       }
       if (t.kind === "state") {
+        // Only nodes the site holds a key for are tracked: a state message names any id it likes.
+        if (!this.#keys.has(t.nodeId)) {
+          this.#reject(
+            atMs,
+            t.nodeId,
+            "mqtt",
+            "unknown-node",
+            `state message from node ${t.nodeId}, which has no key`,
+          );
+          return "rejected";
+        }
         const text = new TextDecoder().decode(payload);
         if (text === STATE_ONLINE || text === STATE_OFFLINE) this.#states.set(t.nodeId, text);
         return undefined;

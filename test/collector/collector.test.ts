@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { encodeFrame } from "../../protocol/encode.js";
-import { upTopic } from "../../protocol/topics.js";
+import { STATE_ONLINE, stateTopic, upTopic } from "../../protocol/topics.js";
 import { Collector } from "../../site/collector/collector.js";
 import { CollectorError } from "../../site/collector/errors.js";
 import { FileCounterStore, KeyStore, MemoryCounterStore } from "../../site/collector/stores.js";
@@ -133,5 +133,18 @@ describe("collector: verify, dedupe, reject", () => {
       }),
     ]);
     expect(r.nodes).toEqual([{ nodeId: NODE_A, lastCounter: 0, state: "online" }]);
+  });
+
+  it("keeps online/offline state only for nodes it holds a key for (issue 14 item 11)", () => {
+    const c = new Collector({ keys: keys() });
+    const online = new TextEncoder().encode(STATE_ONLINE);
+    for (let i = 0; i < 100; i++) {
+      const id = (0x70b3d57ed1000000 + i).toString(16).padStart(16, "0");
+      expect(c.onMqttMessage(stateTopic("zhez-3", id), online, i)).toBe("rejected");
+    }
+    expect(c.onMqttMessage(stateTopic("zhez-3", NODE_A), online, 200)).toBeUndefined();
+    const r = c.results();
+    expect(r.nodes.map((n) => n.nodeId)).toEqual([NODE_A]);
+    expect(r.rejects["unknown-node"]).toBe(100);
   });
 });

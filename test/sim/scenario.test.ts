@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ScenarioError } from "../../host-sim/sim/errors.js";
 import { loadScenario, parseScenario, shippedScenarios } from "../../host-sim/sim/load.js";
 import { holdAt, readRecordedGas, recordedLabels } from "../../host-sim/sim/recorded-sources.js";
+import { MAX_FLEET_NODES } from "../../host-sim/sim/scenario.js";
 
 const MINIMAL = `name: t
 durationS: 60
@@ -48,6 +49,19 @@ describe("scenario files", () => {
     expect(s.nodes[0]).toMatchObject({ id: "n1", variant: "gas", location: "face", transport: "mqtt" });
     expect(s.site).toBe("sim-site");
     expect(s.faults).toEqual([]);
+  });
+
+  it("refuses a fleet larger than MAX_FLEET_NODES, in one line naming the field (issue 14 item 11)", () => {
+    const entries = Array.from(
+      { length: 30 },
+      (_, i) => `  - id: n${i}\n    variant: gas\n    count: 1000\n`,
+    ).join("");
+    const e = errorOf(`name: t\ndurationS: 60\nnodes:\n${entries}`);
+    expect(e.message).toMatch(new RegExp(`nodes.*at most ${MAX_FLEET_NODES} nodes`));
+    expect(e.message.split("\n")).toHaveLength(1);
+    // At the cap it is accepted.
+    const two = `name: t\ndurationS: 60\nnodes:\n  - id: a\n    variant: gas\n    count: 1000\n  - id: b\n    variant: gas\n    count: 1000\n`;
+    expect(parseScenario(two, "cap.yaml").nodes).toHaveLength(MAX_FLEET_NODES);
   });
 
   it("expands count into numbered nodes", () => {
