@@ -7,12 +7,12 @@
  *   npm run bench recordings            (MINEWATCH_BENCH_HOURS=2 for a quicker, shorter run)
  */
 import { GAS_PROFILES } from "../firmware/sensing/gas/index.js";
-import { checkGasCrossings, type SeismicQuality, seismicQuality } from "../host-sim/recordings/evaluate.js";
 import { openRecording } from "../host-sim/recordings/recording.js";
 import { gasSetPoints } from "../host-sim/recordings/replay/gas-port.js";
 import { replay } from "../host-sim/recordings/replay/index.js";
 import { synthesize } from "../host-sim/recordings/synth/generate.js";
 import { randomScenario } from "../host-sim/recordings/synth/random.js";
+import { checkGasCrossings, type SeismicQuality, seismicQuality } from "../site/evaluation.js";
 
 const SEED = 2026;
 const RATE_HZ = 500;

@@ -25,8 +25,7 @@ export const LABEL_KINDS = [
 ] as const;
 export type LabelKind = (typeof LABEL_KINDS)[number];
 
-/** Kinds a seismic detector should trigger on (recall counts these; anything else it triggers on is false). */
-export const SEISMIC_EVENT_KINDS: readonly LabelKind[] = ["microseismic", "blast", "teleseism"];
+// Which kinds a seismic detector should trigger on: site/evaluation.ts SEISMIC_EVENT_KINDS.
 
 export interface Label {
   t: number;

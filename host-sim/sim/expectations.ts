@@ -1,6 +1,8 @@
 /**
  * Checking a run against the scenario's expectations. Each check reads only the deterministic result, names
- * what it checked, and on failure says which node and label or frame broke it (the first few).
+ * what it checked, and on failure says which node and label or frame broke it (the first few). Which frame
+ * answers or explains which label is decided by site/evaluation.ts (rule 2 there: answeredAtMs,
+ * alarmExplained), the one home of the matching rules.
  *
  * - alarm-within N s: every alarming label (gas crossing, microseismic event, blast) of a node must be
  *   answered by a frame DELIVERED to the collector within N s of the label's time: for a gas crossing an
@@ -22,14 +24,12 @@
  *   energised before a reset event (power cuts and reboots included: a latched trip survives them). At least
  *   one trip must have happened on the chosen nodes, or the check would pass vacuously.
  */
+import { alarmExplained, answeredAtMs } from "../../site/evaluation.js";
 import type { ExpectationResult, FaultRecord, NodeResult, Series } from "./result.js";
 import type { ExpectationSpec } from "./scenario.js";
 
 type RelayTripSpec = Extract<ExpectationSpec, { kind: "relay-trip-within" }>;
 
-const SEVERITY: Record<string, number> = { A1: 1, A2: 2 };
-const SEISMIC = new Set(["microseismic", "blast", "teleseism"]);
-const ONSET_SLACK_MS = 2000;
 const SHOW = 3;
 
 export function evaluate(
@@ -82,28 +82,7 @@ function alarmWithin(
     for (const l of n.labels) {
       if (!kinds.includes(l.kind)) continue;
       checked++;
-      let answeredMs = Number.POSITIVE_INFINITY;
-      if (l.kind === "gas-crossing") {
-        const need = SEVERITY[l.level ?? ""] ?? 1;
-        for (const a of n.alarms) {
-          if (a.channel !== l.channel || (SEVERITY[a.level] ?? 0) < need || a.deliveredMs === null) continue;
-          if (a.raisedMs >= l.tMs - ONSET_SLACK_MS) answeredMs = Math.min(answeredMs, a.deliveredMs);
-        }
-      } else if (SEISMIC.has(l.kind)) {
-        for (const a of n.alarms) {
-          if (
-            a.channel === "vibration" &&
-            a.level !== "clear" &&
-            a.level !== "fault" &&
-            a.deliveredMs !== null
-          )
-            if (a.raisedMs >= l.tMs - ONSET_SLACK_MS) answeredMs = Math.min(answeredMs, a.deliveredMs);
-        }
-        for (const e of n.events) {
-          if (e.deliveredMs !== null && Math.abs(e.onsetMs - l.tMs) <= ONSET_SLACK_MS)
-            answeredMs = Math.min(answeredMs, e.deliveredMs);
-        }
-      }
+      const answeredMs = answeredAtMs(l, n.alarms, n.events);
       const lateMs = answeredMs - poweredFrom(n.id, l.tMs, faults);
       if (Number.isFinite(lateMs)) worst = Math.max(worst, lateMs);
       if (!(lateMs <= limitMs)) {
@@ -172,17 +151,8 @@ function noFalseAlarm(toleranceS: number, nodes: readonly NodeResult[]): Expecta
     for (const a of n.alarms) {
       if (a.level !== "A1" && a.level !== "A2") continue;
       alarms++;
-      const explained =
-        n.labels.some((l) =>
-          a.channel === "vibration"
-            ? SEISMIC.has(l.kind) && a.raisedMs >= l.tMs - ONSET_SLACK_MS && a.raisedMs <= l.tMs + tolMs
-            : l.kind === "gas-crossing" &&
-              l.channel === a.channel &&
-              l.level === a.level &&
-              a.raisedMs >= l.tMs - tolMs &&
-              a.raisedMs <= l.tMs + ONSET_SLACK_MS,
-        ) || stillLatched(n, a);
-      if (!explained) falses.push(`${n.id}: ${a.channel} ${a.level} at ${fmtS(a.raisedMs)}`);
+      if (!alarmExplained(a, n.labels, n.alarms, tolMs))
+        falses.push(`${n.id}: ${a.channel} ${a.level} at ${fmtS(a.raisedMs)}`);
     }
   }
   return result(
@@ -196,19 +166,6 @@ function noFalseAlarm(toleranceS: number, nodes: readonly NodeResult[]): Expecta
     falses.length,
     "alarms",
   );
-}
-
-/** An A2 frame re-announced while the channel's A2 is still latched (e.g. when its A1 clears). */
-function stillLatched(n: NodeResult, a: NodeResult["alarms"][number]): boolean {
-  if (a.level !== "A2") return false;
-  let latched = false;
-  for (const b of n.alarms) {
-    if (b === a) return latched;
-    if (b.channel !== a.channel) continue;
-    if (b.level === "A2") latched = true;
-    else if (b.level === "clear") latched = false;
-  }
-  return false;
 }
 
 function dutyCycle(nodes: readonly NodeResult[]): ExpectationResult {
