@@ -32,9 +32,9 @@
  * Moddable's flash.read returns.
  *
  * Observers: whoever wants to know what happens to frames (the simulator's probe, a diagnostics task)
- * registers an `OutboxListener` with `listen()`: told of every frame built (stored or refused), handed to a
- * transport and acknowledged. The listeners live in the outbox (no module-level state, so the module can be
- * preloaded), and telling them allocates nothing.
+ * builds an `ObservedOutbox` with an `OutboxListener`: told of every frame built (stored or refused), handed
+ * to a transport and acknowledged, allocation-free, the listener held by the outbox (no module-level state,
+ * so the module can be preloaded). A subclass, so that an outbox nobody observes pays nothing for it.
  */
 import { crc32 } from "./crc32.js";
 import {
@@ -95,7 +95,6 @@ export class Outbox {
   readonly capacityBytes: number;
   #flash: FlashRegion;
   #onShed: ((counter: number, priority: Priority) => void) | undefined;
-  readonly #listeners: OutboxListener[] = [];
   // Sectors.
   #secState: Uint8Array;
   #secSeq: Uint32Array;
@@ -224,21 +223,12 @@ export class Outbox {
       );
     }
     this.#usable();
-    let id: number;
     try {
-      id = this.#store(frame, priority, counter);
+      return this.#store(frame, priority, counter);
     } catch (e) {
       this.#failure = e;
       throw e;
     }
-    const ls = this.#listeners;
-    for (let i = 0; i < ls.length; i++) ls[i]!.built(id, frame, priority, counter);
-    return id;
-  }
-
-  /** Adds a listener (kept until the outbox is dropped: a reboot makes a new outbox). */
-  listen(listener: OutboxListener): void {
-    this.#listeners.push(listener);
   }
 
   #store(frame: Uint8Array, priority: Priority, counter: number): number {
@@ -292,17 +282,15 @@ export class Outbox {
   }
 
   /**
-   * Marks a frame as handed to a transport (named `via`, for the listeners); `next()` skips it until ack,
-   * requeue or reboot.
+   * Marks a frame as handed to a transport; `next()` skips it until ack, requeue or reboot. `via` names the
+   * transport for an observed outbox (ObservedOutbox).
    */
-  markSent(id: number, via = ""): boolean {
+  markSent(id: number, _via?: string): boolean {
     const slots = this.#slots;
     const s = slots.slotOf(id);
     if (s < 0 || slots.inFlight[s]) return false;
     slots.inFlight[s] = 1;
     slots.inFlightCount++;
-    const ls = this.#listeners;
-    for (let i = 0; i < ls.length; i++) ls[i]!.sent(id, slots.counter[s]!, via);
     return true;
   }
 
@@ -334,10 +322,7 @@ export class Outbox {
       this.#failure = e;
       throw e;
     }
-    const counter = this.#slots.counter[s]!;
     this.#slots.unlink(s);
-    const ls = this.#listeners;
-    for (let i = 0; i < ls.length; i++) ls[i]!.acknowledged(id, counter);
     return true;
   }
 
@@ -522,6 +507,35 @@ export class Outbox {
     this.#flash.erase(sector);
     this.#erases++;
     this.#secState[sector] = SECTOR_ERASED;
+  }
+}
+
+/** An outbox that tells `listener` what happens to each frame (see the file comment). */
+export class ObservedOutbox extends Outbox {
+  readonly #listener: OutboxListener;
+
+  constructor(flash: FlashRegion, options: OutboxOptions, listener: OutboxListener) {
+    super(flash, options);
+    this.#listener = listener;
+  }
+
+  override append(frame: Uint8Array, priority: Priority, counter: number): number {
+    const id = super.append(frame, priority, counter);
+    this.#listener.built(id, frame, priority, counter);
+    return id;
+  }
+
+  override markSent(id: number, via = ""): boolean {
+    if (!super.markSent(id, via)) return false;
+    this.#listener.sent(id, this.counterOf(id), via);
+    return true;
+  }
+
+  override ack(id: number): boolean {
+    const counter = this.has(id) ? this.counterOf(id) : 0;
+    if (!super.ack(id)) return false;
+    this.#listener.acknowledged(id, counter);
+    return true;
   }
 }
 

@@ -25,7 +25,7 @@ import type { Clock } from "../../firmware/node/clock.js";
 import { Console } from "../../firmware/node/console.js";
 import { InterlockIo } from "../../firmware/node/interlock/outputs.js";
 import { TickClock } from "../../firmware/node/monotonic.js";
-import { Outbox, type OutboxListener } from "../../firmware/node/outbox.js";
+import { ObservedOutbox, Outbox, type OutboxListener } from "../../firmware/node/outbox.js";
 import { bootProvisioning, RuntimeConsoleHost } from "../../firmware/node/runtime/console-host.js";
 import { type OpenedSensors, openSensors, type Variant } from "../../firmware/node/runtime/wiring.js";
 import { NodeRuntime, type NodeRuntimeOptions } from "../../firmware/node/runtime.js";
@@ -197,8 +197,10 @@ export class SimNode {
         this.clock,
       );
     }
-    this.outbox = new Outbox(this.flash, { maxRecords: 256, maxPayloadBytes: 64 });
-    if (o.outboxListener) this.outbox.listen(o.outboxListener);
+    const outboxOptions = { maxRecords: 256, maxPayloadBytes: 64 };
+    this.outbox = o.outboxListener
+      ? new ObservedOutbox(this.flash, outboxOptions, o.outboxListener)
+      : new Outbox(this.flash, outboxOptions);
     this.sensors = openSensors(this.device, { variant: o.variant, odrHz: o.odrHz ?? 1000 });
     this.transports = o.transports ? o.transports(this) : [];
     const outputs = this.outputs;
