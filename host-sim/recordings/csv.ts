@@ -46,6 +46,44 @@ function open(file: string): { lines: readline.Interface; input: fs.ReadStream }
 }
 
 /**
+ * Splits and checks a header line (`t_s,<channel>_<unit>,...`). Linear in the number of columns (a repeated
+ * channel is found through a Set): a hostile 10^5-column header costs 10^5 steps, not 10^10.
+ */
+export function parseCsvHeader(header: string, where: string): { names: string[]; channels: Channel[] } {
+  const names = header.split(",").map((s) => s.trim());
+  if (names[0] !== "t_s") {
+    throw new RecordingError(
+      "missing-column",
+      where,
+      `first column must be t_s, got ${shown(names[0])}`,
+      names[0],
+    );
+  }
+  if (names.length < 2) throw new RecordingError("missing-column", where, "no channel columns after t_s");
+  const channels: Channel[] = [];
+  const seen = new Set<string>();
+  for (let i = 1; i < names.length; i++) {
+    const n = names[i]!;
+    const c = parseColumnName(n);
+    if (!c) {
+      const units = UNITS.map((u) => `_${u}`).join(", ");
+      throw new RecordingError(
+        "bad-column",
+        where,
+        `column ${shown(n)} is not <channel>_<unit> (${units})`,
+        n,
+      );
+    }
+    if (seen.has(c.name)) {
+      throw new RecordingError("bad-column", where, `column ${shown(n)} repeats channel ${c.name}`, n);
+    }
+    seen.add(c.name);
+    channels.push(c);
+  }
+  return { names, channels };
+}
+
+/**
  * Opens a CSV recording stream: reads the comments and header now, the rows when `blocks()` is pulled.
  * Each `blocks()` call reads the file again from the start, so a stream can be replayed more than once.
  */
@@ -80,34 +118,7 @@ export async function openCsv(file: string, blockSamples = CSV_BLOCK_SAMPLES): P
   if (header === undefined) {
     throw new RecordingError("missing-column", file, "no header line (expected t_s,<channel>_<unit>,...)");
   }
-  const names = header.split(",").map((s) => s.trim());
-  const where = `${file} line ${headerLine}`;
-  if (names[0] !== "t_s") {
-    throw new RecordingError(
-      "missing-column",
-      where,
-      `first column must be t_s, got ${shown(names[0])}`,
-      names[0],
-    );
-  }
-  if (names.length < 2) throw new RecordingError("missing-column", where, "no channel columns after t_s");
-  const channels: Channel[] = [];
-  for (const n of names.slice(1)) {
-    const c = parseColumnName(n);
-    if (!c) {
-      const units = UNITS.map((u) => `_${u}`).join(", ");
-      throw new RecordingError(
-        "bad-column",
-        where,
-        `column ${shown(n)} is not <channel>_<unit> (${units})`,
-        n,
-      );
-    }
-    if (channels.some((x) => x.name === c.name)) {
-      throw new RecordingError("bad-column", where, `column ${shown(n)} repeats channel ${c.name}`, n);
-    }
-    channels.push(c);
-  }
+  const { names, channels } = parseCsvHeader(header, `${file} line ${headerLine}`);
   const columns = names.length;
 
   async function* blocks(): AsyncGenerator<SampleBlock> {

@@ -49,6 +49,21 @@ describe("CSV recordings", () => {
     expect(v[0]).toEqual([20.9, 20.8]);
   });
 
+  it("reads a 10^5-column header in linear work, and still finds a repeated channel (issue 14 item 8)", async () => {
+    // The repeat check was a scan of the channels so far: 5 x 10^9 comparisons here, about 90 s, past the
+    // test's timeout. A header of n columns must cost O(n).
+    const n = 100_000;
+    const names = Array.from({ length: n }, (_, i) => `c${i}_counts`);
+    const file = path.join(tmp, "wide.csv");
+    fs.writeFileSync(file, `t_s,${names.join(",")}\n0,${new Array(n).fill("1").join(",")}\n`);
+    const s = await openCsv(file);
+    expect(s.channels).toHaveLength(n);
+    expect(s.channels[n - 1]).toEqual({ name: `c${n - 1}`, unit: "counts" });
+    const repeated = path.join(tmp, "wide-repeat.csv");
+    fs.writeFileSync(repeated, `t_s,${names.join(",")},c0_ppm\n`);
+    await expect(openCsv(repeated)).rejects.toThrow(`${repeated} line 1: column "c0_ppm" repeats channel c0`);
+  });
+
   it("streams in bounded blocks that reuse the same arrays", async () => {
     const file = path.join(tmp, "long.csv");
     const rows = 50_000;
