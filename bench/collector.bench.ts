@@ -6,7 +6,6 @@
  * "node-days/s" converts a cost to simulated node-days per wall second for a node that sends one frame a
  * minute (1440 a day), i.e. what the network side allows toward the 10,000x real-time goal.
  */
-import { EU868 } from "../firmware/node/transports/lorawan/regions.js";
 import { VirtualClock } from "../host-sim/clock.js";
 import { Prng } from "../host-sim/prng.js";
 import { lorawanUplinkAirtimeMs } from "../host-sim/radio/airtime.js";
@@ -16,6 +15,7 @@ import { NetworkServer } from "../host-sim/radio/network-server.js";
 import { macMatches, sealFrame } from "../protocol/auth.js";
 import { decodeFrame } from "../protocol/decode.js";
 import { encodeFrame } from "../protocol/encode.js";
+import { EU868 } from "../protocol/lorawan-regions.js";
 import { FrameType, TRAILER_BYTES } from "../protocol/schema.js";
 import { Collector } from "../site/collector/collector.js";
 import { KeyStore } from "../site/collector/stores.js";

@@ -6,8 +6,8 @@
  * duty cycle, driver), each against the cheaper layer below it measured in the same run; (3) the heap
  * delta per call at 1 and 40 operations (0 growth = no steady-state allocation).
  */
-import { EU868 } from "../firmware/node/transports/lorawan/regions.js";
 import { lorawanUplinkAirtimeMs } from "../host-sim/radio/airtime.js";
+import { EU868 } from "../protocol/lorawan-regions.js";
 import { XsWorker } from "../test/xs/harness.js";
 
 const req = (mode: number, n: number) => Uint8Array.of(mode, n >> 8, n & 0xff);

@@ -40,7 +40,6 @@ export const LEVEL_NAMES = ["clear", "A1", "A2", "STEL", "TWA", "fault"] as cons
 /** Birth `capabilities` bits. */
 export const Capability = { Ch4: 1, Co: 2, O2: 4, H2s: 8, Vibration: 16, LoRaWan: 32, Mqtt: 64 } as const;
 
-export const U8 = 0xff;
 export const U16 = 0xffff;
 export const U32 = 0xffffffff;
 
@@ -261,10 +260,6 @@ export function specForType(type: number): FrameSpec | undefined {
 export function specByName(name: string): FrameSpec | undefined {
   for (const s of FRAME_SPECS) if (s.name === name) return s;
   return undefined;
-}
-
-export function configParam(id: number): ConfigParamSpec | undefined {
-  return CONFIG_PARAMS[id];
 }
 
 /**

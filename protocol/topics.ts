@@ -9,6 +9,7 @@
  * Frame names are the schema's (schema.ts FRAME_SPECS), so a topic says what its payload decodes as.
  * Topic strings are built once per node at start-up, never per frame. Runs on XS (no Node APIs).
  */
+import { CodedError } from "./errors.js";
 import { FRAME_SPECS, FrameType, type FrameTypeCode } from "./schema.js";
 
 export const TOPIC_ROOT = "minewatch";
@@ -20,17 +21,8 @@ export const RETAINED_UP_TYPES: readonly number[] = Object.freeze([FrameType.Bir
 
 export type TopicErrorCode = "bad-site" | "bad-node-id" | "bad-frame" | "bad-topic";
 
-export class TopicError extends Error {
-  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
+export class TopicError extends CodedError<TopicErrorCode> {
   override readonly name: string = "TopicError";
-  readonly code: TopicErrorCode;
-  /** The offending value (a site, a node id, a frame name or type, a whole topic). */
-  readonly value: unknown;
-  constructor(code: TopicErrorCode, message: string, value: unknown) {
-    super(message);
-    this.code = code;
-    this.value = value;
-  }
 }
 
 // A site is a short lowercase slug; it becomes one topic level, so it must not hold "/", "+", "#" or NUL

@@ -21,7 +21,7 @@
  *      reported on its own.
  * 2. Scenario expectations (`answeredAtMs`, `alarmExplained`), virtual ms:
  *    - a gas crossing is answered by the first DELIVERED alarm frame of its channel at the label's level or
- *      above (SCENARIO_SEVERITY: A2 answers A1) raised no earlier than ONSET_SLACK_MS before the label;
+ *      above (setPointRank: A2 answers A1) raised no earlier than ONSET_SLACK_MS before the label;
  *    - a seismic label by a delivered vibration alarm raised no earlier than ONSET_SLACK_MS before it, or by a
  *      delivered event frame whose onset is within ONSET_SLACK_MS of it;
  *    - an A1 / A2 alarm is explained (not false) by a label of its channel and level within the tolerance
@@ -33,6 +33,7 @@
  *    level when the event began counts with latency 0; a raise that no label's window explains is
  *    unexpected.
  */
+import { severityRankOfName } from "../protocol/alarm-severity.js";
 import { AlarmLevel } from "../protocol/schema.js";
 
 /** Kinds a seismic detector should trigger on (recall counts these; anything else it triggers on is false). */
@@ -205,8 +206,13 @@ export function seismicQuality<L extends RecordingLabel>(
 
 /** How early an alarm or event onset may be and still answer a label (rule 2). */
 export const ONSET_SLACK_MS = 2000;
-/** Label levels by name, lowest first (rule 2: a label at A1 is answered by A1 or A2). */
-const SCENARIO_SEVERITY: Record<string, number> = { A1: 1, A2: 2 };
+/**
+ * A scenario label's set-point level (A1, A2) ranked by the one severity order (protocol/alarm-severity.ts);
+ * 0 for any other level, which answers no gas-crossing label (rule 2: a label at A1 is answered by A1 or A2).
+ */
+function setPointRank(level: string): number {
+  return level === "A1" || level === "A2" ? severityRankOfName(level) : 0;
+}
 
 /** A label of a simulated node (host-sim/sim/result.ts LabelRecord). */
 export interface RunLabel {
@@ -241,10 +247,10 @@ export function answeredAtMs(
 ): number {
   let answeredMs = Number.POSITIVE_INFINITY;
   if (label.kind === "gas-crossing") {
-    const need = SCENARIO_SEVERITY[label.level ?? ""] ?? 1;
+    // A label naming no set-point level (or another level) asks for A1 or above.
+    const need = setPointRank(label.level ?? "") || setPointRank("A1");
     for (const a of alarms) {
-      if (a.channel !== label.channel || (SCENARIO_SEVERITY[a.level] ?? 0) < need || a.deliveredMs === null)
-        continue;
+      if (a.channel !== label.channel || setPointRank(a.level) < need || a.deliveredMs === null) continue;
       if (a.raisedMs >= label.tMs - ONSET_SLACK_MS) answeredMs = Math.min(answeredMs, a.deliveredMs);
     }
   } else if (SEISMIC.has(label.kind)) {

@@ -18,7 +18,7 @@
  * driver (adxl355.c/.h) and the Linux IIO driver (drivers/iio/accel/adxl355_core.c), whose tables agree.
  * Items marked [unverified] could not be checked against the data sheet text here.
  */
-import { SensorFault, type SensorFaultCode } from "./faults.js";
+import { DriverError, SensorFault, type SensorFaultCode } from "./faults.js";
 
 /** Register addresses (data sheet Table 41). */
 export const Reg = Object.freeze({
@@ -87,17 +87,9 @@ const READ_FIFO_DATA = readCommand(Reg.FIFO_DATA);
 
 export type Adxl355ErrorCode = "bad-option" | "no-answer" | "bad-identity" | "config-readback" | "closed";
 
-/** Driver errors (house rule 5): a code and the offending value. */
-export class Adxl355Error extends Error {
-  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
-  override readonly name: string = "Adxl355Error";
-  readonly code: Adxl355ErrorCode;
-  readonly value: unknown;
-  constructor(code: Adxl355ErrorCode, message: string, value: unknown) {
-    super(`ADXL355: ${message}`);
-    this.code = code;
-    this.value = value;
-  }
+/** The drivers' one error type (faults.ts DriverError): this chip's code, the message named for it. */
+function adxlError(code: Adxl355ErrorCode, message: string, value: unknown): DriverError {
+  return new DriverError(code, `ADXL355: ${message}`, value);
 }
 
 /** The ECMA-419 SPI surface this driver uses (`embedded:io/spi`; host-sim/io/spi.ts in the simulator). */
@@ -208,10 +200,10 @@ export class ADXL355 {
   constructor(options: Adxl355Options) {
     const sensor = options?.sensor;
     if (!sensor || typeof sensor.io !== "function") {
-      throw new Adxl355Error("bad-option", "options.sensor.io must be the SPI class", sensor?.io);
+      throw adxlError("bad-option", "options.sensor.io must be the SPI class", sensor?.io);
     }
     if (!Number.isInteger(sensor.select)) {
-      throw new Adxl355Error(
+      throw adxlError(
         "bad-option",
         `options.sensor.select must be a pin number, got ${sensor.select}`,
         sensor.select,
@@ -219,11 +211,7 @@ export class ADXL355 {
     }
     const stuckLimit = options.stuckLimit ?? 2000;
     if (!Number.isInteger(stuckLimit) || stuckLimit < 0) {
-      throw new Adxl355Error(
-        "bad-option",
-        `stuckLimit must be an integer >= 0, got ${stuckLimit}`,
-        stuckLimit,
-      );
+      throw adxlError("bad-option", `stuckLimit must be an integer >= 0, got ${stuckLimit}`, stuckLimit);
     }
     this.#stuckLimit = stuckLimit;
     this.#onSample = options.onSample;
@@ -272,30 +260,18 @@ export class ADXL355 {
     if (options.fifoWatermark !== undefined) next.fifoWatermark = options.fifoWatermark;
     const rangeCode = RANGE_CODE[next.range as 2 | 4 | 8];
     if (rangeCode === undefined)
-      throw new Adxl355Error("bad-option", `range must be 2, 4 or 8 g, got ${next.range}`, next.range);
+      throw adxlError("bad-option", `range must be 2, 4 or 8 g, got ${next.range}`, next.range);
     const odrCode = ODR_HZ.findIndex((hz) => Math.abs(hz - next.odrHz) <= hz * 1e-3);
     if (odrCode < 0) {
-      throw new Adxl355Error(
-        "bad-option",
-        `odrHz must be 4000 / 2^k Hz (k = 0..10), got ${next.odrHz}`,
-        next.odrHz,
-      );
+      throw adxlError("bad-option", `odrHz must be 4000 / 2^k Hz (k = 0..10), got ${next.odrHz}`, next.odrHz);
     }
     next.odrHz = ODR_HZ[odrCode]!;
     if (!Number.isInteger(next.hpfCorner) || next.hpfCorner < 0 || next.hpfCorner > 6) {
-      throw new Adxl355Error(
-        "bad-option",
-        `hpfCorner must be a code 0..6, got ${next.hpfCorner}`,
-        next.hpfCorner,
-      );
+      throw adxlError("bad-option", `hpfCorner must be a code 0..6, got ${next.hpfCorner}`, next.hpfCorner);
     }
     const wm = next.fifoWatermark;
     if (!Number.isInteger(wm) || wm < 1 || wm > FIFO_SETS_MAX) {
-      throw new Adxl355Error(
-        "bad-option",
-        `fifoWatermark must be 1..${FIFO_SETS_MAX} sample sets, got ${wm}`,
-        wm,
-      );
+      throw adxlError("bad-option", `fifoWatermark must be 1..${FIFO_SETS_MAX} sample sets, got ${wm}`, wm);
     }
     const e = this.#expected;
     e[0] = (next.hpfCorner << 4) | odrCode;
@@ -311,7 +287,7 @@ export class ADXL355 {
     this.#scaleMPerS2PerLsb = STANDARD_GRAVITY_MPERS2 / LSB_PER_G[next.range as 2 | 4 | 8];
     this.#program();
     if (!this.#configMatches()) {
-      throw new Adxl355Error(
+      throw adxlError(
         "config-readback",
         `configuration did not read back: ${hex(this.#cmd6, 1)}`,
         hex(this.#cmd6, 1),
@@ -375,7 +351,7 @@ export class ADXL355 {
   }
 
   #open(): SpiBus {
-    if (!this.#spi) throw new Adxl355Error("closed", "the driver is closed", undefined);
+    if (!this.#spi) throw adxlError("closed", "the driver is closed", undefined);
     return this.#spi;
   }
 
@@ -401,12 +377,12 @@ export class ADXL355 {
       spi.transfer(one);
       spi.flush(true);
       if (one[1] === Identity.PARTID) return;
-      throw new Adxl355Error("bad-identity", `PARTID is 0x${one[1]!.toString(16)}, expected 0xed`, one[1]);
+      throw adxlError("bad-identity", `PARTID is 0x${one[1]!.toString(16)}, expected 0xed`, one[1]);
     }
     if ((b[1] === 0xff && b[2] === 0xff) || (b[1] === 0 && b[2] === 0)) {
-      throw new Adxl355Error("no-answer", `no answer on SPI (MISO reads ${got})`, got);
+      throw adxlError("no-answer", `no answer on SPI (MISO reads ${got})`, got);
     }
-    throw new Adxl355Error("bad-identity", `DEVID_AD/DEVID_MST read ${got}, expected ad 1d`, got);
+    throw adxlError("bad-identity", `DEVID_AD/DEVID_MST read ${got}, expected ad 1d`, got);
   }
 
   #write(register: number, value: number): void {

@@ -3,6 +3,8 @@
  * `sample()` returns `undefined` and the driver's `fault` property holds one of these codes until a good
  * sample clears it. The runtime maps them into the status frame's sensor-fault bits.
  */
+import { CodedError } from "../../protocol/errors.js";
+
 export const SensorFault = Object.freeze({
   /** Last sample was good. */
   None: 0,
@@ -24,23 +26,10 @@ export const SensorFault = Object.freeze({
 
 export type SensorFaultCode = (typeof SensorFault)[keyof typeof SensorFault];
 
-export function sensorFaultName(code: number): string {
-  for (const [name, value] of Object.entries(SensorFault)) if (value === code) return name;
-  return `Unknown(${code})`;
-}
-
 /**
  * A driver's refusal (bad options, a closed driver, a chip that is not there at construction): a code such
  * as "ads1115-mux" and the offending value, so a caller can report it in one line.
  */
-export class DriverError extends Error {
-  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
+export class DriverError extends CodedError<string> {
   override readonly name: string = "DriverError";
-  readonly code: string;
-  readonly value: unknown;
-  constructor(code: string, message: string, value: unknown) {
-    super(message);
-    this.code = code;
-    this.value = value;
-  }
 }

@@ -11,6 +11,8 @@
  * and a byte write allocates nothing. While a reply is still going out, input stays in the UART: one request,
  * one reply, so a well-behaved tool never has more than one line in flight (the spec says so).
  */
+import { crc16 } from "../../protocol/checksums.js";
+import { AT, CONFIG_MAX_BYTES, hexNibble, LINE_MAX_BYTES, SPACE, STAR } from "../../protocol/console-wire.js";
 import type { Clock, TimerId } from "./clock.js";
 import {
   Commands,
@@ -28,7 +30,6 @@ import { equalsIgnoreCase, LineBuffer, parseUint, Tokens } from "./console/line.
 import { Reply } from "./console/reply.js";
 import { Session } from "./console/session.js";
 import { ConfigTransfer } from "./console/transfer.js";
-import { AT, CONFIG_MAX_BYTES, crc16, hexNibble, LINE_MAX_BYTES, SPACE, STAR } from "./console/wire.js";
 
 export const CONSOLE_DEFAULT_BAUD = 115_200;
 /** ESP32 UART hardware FIFO (ESP-IDF SOC_UART_FIFO_LEN = 128 bytes): the TX room before the first onWritable. */

@@ -36,7 +36,7 @@
  * to a transport and acknowledged, allocation-free, the listener held by the outbox (no module-level state,
  * so the module can be preloaded). A subclass, so that an outbox nobody observes pays nothing for it.
  */
-import { crc32 } from "./crc32.js";
+import { crc32 } from "../../protocol/checksums.js";
 import {
   FLOOR_AT,
   type FlashRegion,

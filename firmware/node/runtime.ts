@@ -20,6 +20,14 @@
  * fault; an alarm acknowledge downlink on CH4 is also the interlock's reset.
  * Steady state allocates nothing per sample: the pipelines and ports do not, and the callbacks are made once.
  */
+import {
+  applyEntries,
+  decodeConfig,
+  defaultConfig,
+  encodeConfig,
+  type NodeConfig,
+  Param,
+} from "../../protocol/config-record.js";
 import type { ConfigFrame } from "../../protocol/frames.js";
 import { Channel } from "../../protocol/schema.js";
 import { resolveCh4Trip } from "../sensing/profiles/index.js";
@@ -28,14 +36,6 @@ import { Interlock, ResetSource } from "./interlock/interlock.js";
 import type { ResetResultCode } from "./interlock/trip.js";
 import { Priority } from "./outbox.js";
 import { AlarmChannels } from "./runtime/alarm-channels.js";
-import {
-  applyEntries,
-  decodeConfig,
-  defaultConfig,
-  encodeConfig,
-  type NodeConfig,
-  Param,
-} from "./runtime/config.js";
 import { DownlinkHandler } from "./runtime/downlinks.js";
 import { RuntimeError } from "./runtime/errors.js";
 import { FrameBuilder } from "./runtime/frames.js";

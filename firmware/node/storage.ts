@@ -2,7 +2,7 @@
  * What the runtime keeps in key-value storage (ECMA-419 3rd edition `embedded:storage/key-value`; NVS on
  * ESP32, where a key is at most 15 characters: ESP-IDF NVS_KEY_NAME_MAX_SIZE = 16 with the NUL):
  *
- *   "config"  the active configuration (runtime/config.ts record, CRC-protected)
+ *   "config"  the active configuration (protocol/config-record.ts record, CRC-protected)
  *   "fcnt"    the next unreserved frame counter (u32 LE)
  *   "dlcnt"   the last accepted downlink counter (u32 LE), so a downlink cannot be replayed after a reboot
  *

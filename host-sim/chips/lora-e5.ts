@@ -29,12 +29,7 @@ import {
   LORAWAN_UPLINK_OVERHEAD_BYTES,
   timeOnAirMs,
 } from "../../firmware/node/transports/lorawan/airtime.js";
-import {
-  EU868,
-  maxAppPayloadBytes,
-  type Region,
-  regionByName,
-} from "../../firmware/node/transports/lorawan/regions.js";
+import { EU868, maxAppPayloadBytes, type Region, regionByName } from "../../protocol/lorawan-regions.js";
 import type { SerialLine, SerialPeer, SimBoard } from "../board.js";
 import type { VirtualClock } from "../clock.js";
 import type { Prng } from "../prng.js";

@@ -10,7 +10,7 @@
  * the board's supply). A new runtime then boots from storage and flash (outbox recovery scan).
  * No Node APIs here: the XS entries bundle this file.
  *
- * Provisioning console (firmware/node/console.ts over runtime/console-host.ts): every boot opens it on the
+ * Provisioning console (firmware/node/console.ts over console/provisioning.ts): every boot opens it on the
  * board's console UART (DEFAULT_PORTS.console, UART0 as on the DevKitC) on top of the new runtime. A tool
  * reaches it with `attachConsole(peer)`: `peer` (e.g. tools/console/client.ts ConsoleClient) gets
  * `connect(line)` with the line towards the node and `receive(bytes)` with what the node sends, at 115200
@@ -22,11 +22,11 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { BatteryVoltage } from "../../firmware/drivers/battery.js";
 import type { Clock } from "../../firmware/node/clock.js";
+import { bootProvisioning, RuntimeConsoleHost } from "../../firmware/node/console/provisioning.js";
 import { Console } from "../../firmware/node/console.js";
 import { InterlockIo } from "../../firmware/node/interlock/outputs.js";
 import { TickClock } from "../../firmware/node/monotonic.js";
 import { ObservedOutbox, Outbox, type OutboxListener } from "../../firmware/node/outbox.js";
-import { bootProvisioning, RuntimeConsoleHost } from "../../firmware/node/runtime/console-host.js";
 import { type OpenedSensors, openSensors, type Variant } from "../../firmware/node/runtime/wiring.js";
 import { NodeRuntime, type NodeRuntimeOptions } from "../../firmware/node/runtime.js";
 import type { Transport } from "../../firmware/node/transport.js";

@@ -11,7 +11,7 @@ import {
   symbolTimeMs,
   timeOnAirMs,
 } from "../../firmware/node/transports/lorawan/airtime.js";
-import { dataRate, type Region } from "../../firmware/node/transports/lorawan/regions.js";
+import { dataRate, type Region } from "../../protocol/lorawan-regions.js";
 
 export {
   JOIN_REQUEST_BYTES,

@@ -28,7 +28,7 @@
  * Every transmission is also charged to the node's duty-cycle ledger, an account of what was really on air
  * that cross-checks the node's own hold-back against the regional limits (duty-cycle.ts).
  */
-import type { Region } from "../../firmware/node/transports/lorawan/regions.js";
+import type { Region } from "../../protocol/lorawan-regions.js";
 import type { Prng } from "../prng.js";
 import { DutyCycleLedger } from "./duty-cycle.js";
 import type { Gateway, GatewayTxResult } from "./gateway.js";

@@ -8,7 +8,7 @@
  * `violations()` re-checks the whole log afterwards; `dutyCycleUsed(windowMs)` gives the worst share of
  * airtime over any sliding window (ETSI's observation period is one hour).
  */
-import { type Region, subBandIndex } from "../../firmware/node/transports/lorawan/regions.js";
+import { type Region, subBandIndex } from "../../protocol/lorawan-regions.js";
 
 export interface Transmission {
   startMs: number;

@@ -9,7 +9,7 @@
  * concentrator is half-duplex: while it transmits it hears nothing (Semtech SX1301/SX1302 reference design:
  * one shared antenna, TX blanks RX), so an uplink overlapping a downlink is lost at that gateway.
  */
-import type { Region } from "../../firmware/node/transports/lorawan/regions.js";
+import type { Region } from "../../protocol/lorawan-regions.js";
 import { RadioError } from "./channel.js";
 import { DutyCycleLedger } from "./duty-cycle.js";
 

@@ -20,7 +20,7 @@ import {
   LORAWAN_UPLINK_OVERHEAD_BYTES,
   timeOnAirMs,
 } from "../../firmware/node/transports/lorawan/airtime.js";
-import { dataRate } from "../../firmware/node/transports/lorawan/regions.js";
+import { dataRate } from "../../protocol/lorawan-regions.js";
 import {
   type ChirpStackRxInfo,
   type ChirpStackUplinkEvent,

@@ -11,7 +11,7 @@
  * SF collide and neither is heard (equal power, so neither captures: channel.ts rule 5). Scenario faults act
  * here: gateway-down switches the gateway off, radio-loss sets a per-node random loss rate.
  */
-import type { Region } from "../../firmware/node/transports/lorawan/regions.js";
+import type { Region } from "../../protocol/lorawan-regions.js";
 import type { MqttSession } from "../../site/collector/session.js";
 import type { UplinkCodec } from "../../site/network-server/codec.js";
 import type { VirtualClock } from "../clock.js";

@@ -6,7 +6,7 @@
  * it comparing 1 and 2 shards). With an external broker every shard connects to it.
  */
 
-import { REGIONS } from "../../firmware/node/transports/lorawan/regions.js";
+import { REGIONS } from "../../protocol/lorawan-regions.js";
 import type { BrokerAccount } from "../../site/broker/acl.js";
 import { AedesBroker } from "../../site/broker/broker.js";
 import { loadGeneratedCodec, VmCodec } from "../../site/network-server/codec.js";

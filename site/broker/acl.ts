@@ -6,14 +6,7 @@
  *  - a collector account may subscribe to everything of its site (or all sites) and publish only downlinks.
  * So a node that publishes on another node's topic is refused.
  */
-import {
-  checkNodeId,
-  checkSite,
-  downFilter,
-  parseTopic,
-  stateTopic,
-  TOPIC_ROOT,
-} from "../../protocol/topics.js";
+import { checkNodeId, checkSite, downFilter, parseTopic, TOPIC_ROOT } from "../../protocol/topics.js";
 import { MqttHostError } from "./errors.js";
 
 export type BrokerAccount =
@@ -62,11 +55,6 @@ export function maySubscribe(account: BrokerAccount, filter: string): boolean {
   const levels = filter.split("/");
   if (levels[0] !== TOPIC_ROOT) return false;
   return account.site === "+" || levels[1] === account.site;
-}
-
-/** The topics an account's will may use: a node's state topic only. */
-export function mayWill(account: BrokerAccount, topic: string): boolean {
-  return account.role === "node" && topic === stateTopic(account.site, account.nodeId);
 }
 
 function tryParse(topic: string): ReturnType<typeof parseTopic> | undefined {

@@ -1,4 +1,6 @@
 /** Errors of the host MQTT pieces: a code and the offending value (house rule 5). */
+import { CodedError } from "../../protocol/errors.js";
+
 export type MqttHostErrorCode =
   /** A constructor option is missing or malformed (host, port, will, keepalive, ...). */
   | "bad-option"
@@ -23,13 +25,6 @@ export type MqttHostErrorCode =
   /** A broker process could not be started (mosquitto). */
   | "broker-start";
 
-export class MqttHostError extends Error {
+export class MqttHostError extends CodedError<MqttHostErrorCode> {
   override readonly name: string = "MqttHostError";
-  readonly code: MqttHostErrorCode;
-  readonly value: unknown;
-  constructor(code: MqttHostErrorCode, message: string, value: unknown) {
-    super(message);
-    this.code = code;
-    this.value = value;
-  }
 }

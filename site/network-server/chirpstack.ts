@@ -12,20 +12,15 @@
  */
 
 /** The application the simulated network server and the collector use unless told otherwise. */
+import { CodedError } from "../../protocol/errors.js";
+
 export const DEFAULT_APPLICATION_ID = "2f6a1c3e-5b7d-4e90-8a1b-6d0c9e4f7a21";
 
 export type ChirpStackErrorCode = "bad-option" | "bad-downlink";
 
 /** A ChirpStack message or name that does not parse: a code and the offending value (house rule 5). */
-export class ChirpStackError extends Error {
+export class ChirpStackError extends CodedError<ChirpStackErrorCode> {
   override readonly name: string = "ChirpStackError";
-  readonly code: ChirpStackErrorCode;
-  readonly value: unknown;
-  constructor(code: ChirpStackErrorCode, message: string, value: unknown) {
-    super(message);
-    this.code = code;
-    this.value = value;
-  }
 }
 
 export interface ChirpStackDeviceInfo {

@@ -1,11 +1,11 @@
 /** The LoRa-E5 model at its UART: raw command bytes in, the module's lines out, on the virtual clock. */
 import { describe, expect, it } from "vitest";
-import { EU868, RU864 } from "../../firmware/node/transports/lorawan/regions.js";
 import { type SerialLine, SimBoard } from "../../host-sim/board.js";
 import { LoraE5Model, type LoraE5Uplink } from "../../host-sim/chips/lora-e5.js";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { Prng } from "../../host-sim/prng.js";
 import { lorawanUplinkAirtimeMs } from "../../host-sim/radio/airtime.js";
+import { EU868, RU864 } from "../../protocol/lorawan-regions.js";
 
 function rig(options: Partial<ConstructorParameters<typeof LoraE5Model>[1]> = {}, seed = 3) {
   const clock = new VirtualClock();

@@ -5,7 +5,6 @@
  * with the project's ACL a node cannot inject frames for another node.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { EU868 } from "../../firmware/node/transports/lorawan/regions.js";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { bindMqttClient } from "../../host-sim/mqtt/client.js";
 import { NetGate } from "../../host-sim/net/gate.js";
@@ -15,6 +14,7 @@ import { lorawanUplinkAirtimeMs } from "../../host-sim/radio/airtime.js";
 import { LoRaChannel } from "../../host-sim/radio/channel.js";
 import { Gateway } from "../../host-sim/radio/gateway.js";
 import { startMqttNetworkServer } from "../../host-sim/radio/network-server-mqtt.js";
+import { EU868 } from "../../protocol/lorawan-regions.js";
 import { upTopic } from "../../protocol/topics.js";
 import { AedesBroker } from "../../site/broker/broker.js";
 import { Collector } from "../../site/collector/collector.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ADXL355, Adxl355Error } from "../../firmware/drivers/adxl355.js";
-import { SensorFault } from "../../firmware/drivers/faults.js";
+import { ADXL355 } from "../../firmware/drivers/adxl355.js";
+import { DriverError, SensorFault } from "../../firmware/drivers/faults.js";
 import { SimBoard } from "../../host-sim/board.js";
 import { type Adxl355Fault, Adxl355Model } from "../../host-sim/chips/adxl355.js";
 import { VirtualClock } from "../../host-sim/clock.js";
@@ -34,12 +34,12 @@ function running(stuckLimit?: number) {
   return { ...r, driver };
 }
 
-function constructError(fn: () => unknown): Adxl355Error {
+function constructError(fn: () => unknown): DriverError {
   try {
     fn();
   } catch (e) {
-    expect(e).toBeInstanceOf(Adxl355Error);
-    return e as Adxl355Error;
+    expect(e).toBeInstanceOf(DriverError);
+    return e as DriverError;
   }
   throw new Error("expected the constructor to throw");
 }

@@ -2,11 +2,10 @@ import { describe, expect, it } from "vitest";
 import {
   ADXL355,
   type Adxl355Config,
-  Adxl355Error,
   HPF_CORNER_PER_ODR,
   STANDARD_GRAVITY_MPERS2,
 } from "../../firmware/drivers/adxl355.js";
-import { SensorFault } from "../../firmware/drivers/faults.js";
+import { DriverError, SensorFault } from "../../firmware/drivers/faults.js";
 import { SimBoard } from "../../host-sim/board.js";
 import { type AccelSource, Adxl355Model } from "../../host-sim/chips/adxl355.js";
 import { VirtualClock } from "../../host-sim/clock.js";
@@ -109,9 +108,9 @@ describe("ADXL355 driver: bus transactions", () => {
       } catch (e) {
         err = e;
       }
-      expect(err).toBeInstanceOf(Adxl355Error);
-      expect((err as Adxl355Error).code).toBe("bad-option");
-      expect((err as Adxl355Error).value).toBe(value);
+      expect(err).toBeInstanceOf(DriverError);
+      expect((err as DriverError).code).toBe("bad-option");
+      expect((err as DriverError).value).toBe(value);
       expect((err as Error).message).toContain(String(value));
     }
     expect(probe.transactions).toHaveLength(0);

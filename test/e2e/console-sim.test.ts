@@ -4,14 +4,14 @@
  * runtime, drivers and chip models, on the virtual clock. Every exchange crosses the UART at 115200 baud.
  */
 import { describe, expect, it } from "vitest";
-import { crc32 } from "../../firmware/node/crc32.js";
+import { decodeProvisioning } from "../../firmware/node/console/provisioning.js";
 import { ResetSource } from "../../firmware/node/interlock/interlock.js";
 import { decodeInterlockStatus, InterlockState } from "../../firmware/node/interlock/status.js";
 import { ResetResult } from "../../firmware/node/interlock/trip.js";
-import { Param } from "../../firmware/node/runtime/config.js";
-import { decodeProvisioning } from "../../firmware/node/runtime/console-host.js";
 import { IdealLink } from "../../host-sim/node/ideal-link.js";
 import type { SimNodeOptions } from "../../host-sim/node/sim-node.js";
+import { crc32 } from "../../protocol/checksums.js";
+import { Param } from "../../protocol/config-record.js";
 import { decodeFrame } from "../../protocol/decode.js";
 import type { StatusFrame } from "../../protocol/frames.js";
 import { FrameType } from "../../protocol/schema.js";

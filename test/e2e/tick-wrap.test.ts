@@ -12,9 +12,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Clock } from "../../firmware/node/clock.js";
+import { KEY_SLOTS } from "../../firmware/node/console/provisioning-store.js";
 import { decodeInterlockStatus, InterlockState } from "../../firmware/node/interlock/status.js";
-import { defaultConfig, Param } from "../../firmware/node/runtime/config.js";
-import { KEY_SLOTS } from "../../firmware/node/runtime/console-host-store.js";
 import { LoRaWanLink } from "../../firmware/node/runtime/lorawan-link.js";
 import {
   type TransportConfig,
@@ -26,6 +25,7 @@ import { esp32Ticks } from "../../host-sim/moddable/time.js";
 import { IdealLink } from "../../host-sim/node/ideal-link.js";
 import { createSimNode, type SimNode, type SimNodeOptions } from "../../host-sim/node/sim-node.js";
 import { Prng } from "../../host-sim/prng.js";
+import { defaultConfig, Param } from "../../protocol/config-record.js";
 import { decodeFrame } from "../../protocol/decode.js";
 import type { AlarmFrame, StatusFrame } from "../../protocol/frames.js";
 import { AlarmLevel, Channel, FrameType } from "../../protocol/schema.js";

@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { RuntimeError } from "../../firmware/node/runtime/errors.js";
+import { FrameCounter, KEY_FRAME_COUNTER } from "../../firmware/node/storage.js";
+import { MemoryKeyValue } from "../../host-sim/node/key-value.js";
 import {
   applyEntries,
   CONFIG_RECORD_BYTES,
@@ -7,10 +10,7 @@ import {
   encodeConfig,
   Param,
   validateConfig,
-} from "../../firmware/node/runtime/config.js";
-import type { RuntimeError } from "../../firmware/node/runtime/errors.js";
-import { FrameCounter, KEY_FRAME_COUNTER } from "../../firmware/node/storage.js";
-import { MemoryKeyValue } from "../../host-sim/node/key-value.js";
+} from "../../protocol/config-record.js";
 
 function code(f: () => unknown): [string, unknown] {
   try {

@@ -10,7 +10,7 @@ import {
   loadCalibrationAges,
   type RuntimeConsoleHost,
   storeCalibrationAges,
-} from "../../firmware/node/runtime/console-host.js";
+} from "../../firmware/node/console/provisioning.js";
 import { GasFault, resolveGasSettings } from "../../firmware/sensing/gas/index.js";
 import type { SimNode } from "../../host-sim/node/sim-node.js";
 import { recordFor, simNode } from "./console-host-rig.js";

@@ -1,21 +1,20 @@
 /**
  * The provisioning record's own check (CRC-32C, version 2) and why: the console's `cfgcrc` is the CRC-32 of
  * the whole record and must tell records apart; version-1 records (CRC-32 trailer) are still read. Also the
- * stored calibration ages (console-host-store.ts): a torn or foreign value reads as unknown.
+ * stored calibration ages (firmware/node/console/provisioning-store.ts): a torn or foreign value reads as unknown.
  */
 import { describe, expect, it } from "vitest";
-import { crc32 } from "../../firmware/node/crc32.js";
-import { defaultConfig } from "../../firmware/node/runtime/config.js";
 import {
-  crc32c,
   decodeProvisioning,
   emptyRecord,
   encodeProvisioning,
   KEY_CAL_AGE,
   loadCalibrationAges,
   storeCalibrationAges,
-} from "../../firmware/node/runtime/console-host.js";
+} from "../../firmware/node/console/provisioning.js";
 import { MemoryKeyValue } from "../../host-sim/node/key-value.js";
+import { crc32, crc32c } from "../../protocol/checksums.js";
+import { defaultConfig } from "../../protocol/config-record.js";
 
 const ID = Uint8Array.of(0x70, 0xb3, 0xd5, 0x7e, 0, 0, 0, 0x2a);
 

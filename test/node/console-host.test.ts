@@ -1,5 +1,5 @@
 /**
- * The runtime's console host (firmware/node/runtime/console-host.ts) on a simulated gas node: the real
+ * The runtime's console host (firmware/node/console/provisioning.ts) on a simulated gas node: the real
  * runtime, drivers and chip models, key-value storage that can lose power. Calls the host directly, as the
  * console does after a line has passed its checks (the console itself: console.test.ts; end to end over
  * the UART: test/e2e/console-sim.test.ts).
@@ -8,7 +8,6 @@ import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { describe, expect, it } from "vitest";
 import { isRefusal } from "../../firmware/node/console/host.js";
-import { Param } from "../../firmware/node/runtime/config.js";
 import {
   BUMP_MAX_MS,
   decodeProvisioning,
@@ -18,11 +17,12 @@ import {
   type ProvisioningRecord,
   RuntimeConsoleHost,
   storeProvisioning,
-} from "../../firmware/node/runtime/console-host.js";
+} from "../../firmware/node/console/provisioning.js";
 import { readBytes, readU32 } from "../../firmware/node/storage.js";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { MemoryKeyValue } from "../../host-sim/node/key-value.js";
 import type { SimNode } from "../../host-sim/node/sim-node.js";
+import { Param } from "../../protocol/config-record.js";
 import { nobleFrameMac } from "../../site/frame-mac.js";
 import { ConsoleClient, ConsoleRefusedError } from "../../tools/console/client.js";
 import { runUntilSettled } from "../../tools/console/drive.js";

@@ -2,8 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { LineBuffer, parseDecimal, parseUint } from "../../firmware/node/console/line.js";
 import { secretEquals } from "../../firmware/node/console/session.js";
-import { crc16, LINE_MAX_BYTES } from "../../firmware/node/console/wire.js";
 import { LineWriter } from "../../firmware/node/console/writer.js";
+import { crc16 } from "../../protocol/checksums.js";
+import { LINE_MAX_BYTES } from "../../protocol/console-wire.js";
 import { rig } from "./console-rig.js";
 
 const enc = new TextEncoder();

@@ -3,16 +3,15 @@ import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { NAMES, USAGE } from "../../firmware/node/console/commands.js";
 import { ConsoleErr } from "../../firmware/node/console/errors.js";
+import { emptyRecord, encodeProvisioning } from "../../firmware/node/console/provisioning.js";
+import { crc16, crc32 } from "../../protocol/checksums.js";
+import { CONFIG_RECORD_BYTES, defaultConfig } from "../../protocol/config-record.js";
 import {
   CHUNK_BYTES,
   CONFIG_MAX_BYTES,
-  crc16,
   LINE_MAX_BYTES,
   SESSION_IDLE_MS,
-} from "../../firmware/node/console/wire.js";
-import { crc32 } from "../../firmware/node/crc32.js";
-import { CONFIG_RECORD_BYTES, defaultConfig } from "../../firmware/node/runtime/config.js";
-import { emptyRecord, encodeProvisioning } from "../../firmware/node/runtime/console-host.js";
+} from "../../protocol/console-wire.js";
 
 const spec = fs.readFileSync(new URL("../../protocol/SPEC-console.md", import.meta.url), "utf8");
 
@@ -29,9 +28,7 @@ describe("protocol/SPEC-console.md", () => {
   });
 
   it("describes the minewatch provisioning record with the sizes the code makes", () => {
-    expect(spec).toContain(
-      `runtime config record (firmware/node/runtime/config.ts, ${CONFIG_RECORD_BYTES} bytes)`,
-    );
+    expect(spec).toContain(`runtime config record (protocol/config-record.ts, ${CONFIG_RECORD_BYTES} bytes)`);
     // magic 4 + id 8 + config + 4 x 16 calibration + 5 empty texts + CRC 4
     const r = emptyRecord(new Uint8Array(8), defaultConfig());
     expect(encodeProvisioning(r)).toHaveLength(4 + 8 + CONFIG_RECORD_BYTES + 64 + 5 + 4);

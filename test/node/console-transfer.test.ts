@@ -5,7 +5,7 @@
  * never a partial config. A second attempt from a fresh client must then go through.
  */
 import { describe, expect, it } from "vitest";
-import { crc32 } from "../../firmware/node/crc32.js";
+import { crc32 } from "../../protocol/checksums.js";
 import { ConsoleClient } from "../../tools/console/client.js";
 import { configBytes, GOOD_CONFIG } from "./console-fake-host.js";
 import { rig } from "./console-rig.js";

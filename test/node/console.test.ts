@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { crc16, LOCKOUT_BASE_MS, SESSION_IDLE_MS } from "../../firmware/node/console/wire.js";
-import { crc32 } from "../../firmware/node/crc32.js";
+import { crc16, crc32 } from "../../protocol/checksums.js";
+import { LOCKOUT_BASE_MS, SESSION_IDLE_MS } from "../../protocol/console-wire.js";
 import { ConsoleClient, ConsoleRefusedError } from "../../tools/console/client.js";
 import { configBytes, GOOD_CONFIG, kcvOf } from "./console-fake-host.js";
 import { rig } from "./console-rig.js";

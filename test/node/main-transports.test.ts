@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { KEY_SLOTS } from "../../firmware/node/runtime/console-host-store.js";
+import { KEY_SLOTS } from "../../firmware/node/console/provisioning-store.js";
 import {
   type TransportConfig,
   transportChoice,

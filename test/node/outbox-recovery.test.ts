@@ -5,10 +5,10 @@
  * unfinished reclamation (no free sector: the newest sector is dropped and the originals count).
  */
 import { describe, expect, it } from "vitest";
-import { crc32 } from "../../firmware/node/crc32.js";
 import { RECORD_HEADER_BYTES, recordBytes, SECTOR_HEADER_BYTES } from "../../firmware/node/outbox/layout.js";
 import { type FlashRegion, NONE, Outbox, Priority } from "../../firmware/node/outbox.js";
 import { FlashModel } from "../../host-sim/flash.js";
+import { crc32 } from "../../protocol/checksums.js";
 
 const BLOCK = 256;
 const OPTIONS = { maxPayloadBytes: 48 };

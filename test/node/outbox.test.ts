@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { crc32 } from "../../firmware/node/crc32.js";
 import { recordBytes, SECTOR_HEADER_BYTES } from "../../firmware/node/outbox/layout.js";
 import { NONE, Outbox, OutboxError, Priority, REFUSED } from "../../firmware/node/outbox.js";
 import { FlashModel } from "../../host-sim/flash.js";
+import { crc32 } from "../../protocol/checksums.js";
 
 const enc = new TextEncoder();
 const frame = (text: string) => enc.encode(text);

@@ -4,9 +4,9 @@
  * STEL/TWA integrals, the A2 latch, the readings and the calibration's date carry over.
  */
 import { describe, expect, it } from "vitest";
-import { copyConfig, defaultConfig, Param } from "../../firmware/node/runtime/config.js";
 import { GasChannels } from "../../firmware/node/runtime/gas.js";
 import { GasAlarm, GasFault } from "../../firmware/sensing/gas/index.js";
+import { copyConfig, defaultConfig, Param } from "../../protocol/config-record.js";
 
 const MINUTE = 60_000;
 const CO = 1;

@@ -3,7 +3,6 @@
  * an ideal link: boot, the alarm policy, periods, downlinks, counters across reboots.
  */
 import { describe, expect, it } from "vitest";
-import { encodeConfig } from "../../firmware/node/runtime/config.js";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { sealDownlink } from "../../host-sim/node/downlink.js";
 import { IdealLink } from "../../host-sim/node/ideal-link.js";
@@ -14,6 +13,7 @@ import {
   sha256First32,
 } from "../../host-sim/node/sim-node.js";
 import { FrameVerifier } from "../../protocol/auth.js";
+import { encodeConfig } from "../../protocol/config-record.js";
 import { decodeFrame } from "../../protocol/decode.js";
 import type { AlarmFrame, BirthFrame, StatusFrame } from "../../protocol/frames.js";
 import { AlarmLevel, Channel, FrameType } from "../../protocol/schema.js";

@@ -5,7 +5,7 @@
  * console client on the host's real clock, a silent port times out as "no answer".
  */
 import { describe, expect, it } from "vitest";
-import { crc16 } from "../../firmware/node/console/wire.js";
+import { crc16 } from "../../protocol/checksums.js";
 import {
   loadSerialPort,
   openSerialPort,

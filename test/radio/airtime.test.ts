@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { EU868, RU864 } from "../../firmware/node/transports/lorawan/regions.js";
 import {
   JOIN_REQUEST_BYTES,
   lorawanUplinkAirtimeMs,
@@ -7,6 +6,7 @@ import {
   symbolTimeMs,
   timeOnAirMs,
 } from "../../host-sim/radio/airtime.js";
+import { EU868, RU864 } from "../../protocol/lorawan-regions.js";
 
 /**
  * Published reference values for the Semtech formula (AN1200.13, SX1276 datasheet 4.1.1.7):

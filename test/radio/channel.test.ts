@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { EU868 } from "../../firmware/node/transports/lorawan/regions.js";
 import { Prng } from "../../host-sim/prng.js";
 import { lorawanUplinkAirtimeMs } from "../../host-sim/radio/airtime.js";
 import {
@@ -10,6 +9,7 @@ import {
   sensitivityDbm,
 } from "../../host-sim/radio/channel.js";
 import { Gateway } from "../../host-sim/radio/gateway.js";
+import { EU868 } from "../../protocol/lorawan-regions.js";
 
 const GW1 = "00800000a0000001";
 const GW2 = "00800000a0000002";

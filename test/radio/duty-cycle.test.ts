@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DutyCycle } from "../../firmware/node/transports/lorawan/duty-cycle.js";
-import { EU868, RU864, subBandIndex } from "../../firmware/node/transports/lorawan/regions.js";
 import { DutyCycleLedger } from "../../host-sim/radio/duty-cycle.js";
+import { EU868, RU864, subBandIndex } from "../../protocol/lorawan-regions.js";
 
 describe("duty-cycle accounting (ETSI EN 300 220-2: Toff = Ton/dc - Ton)", () => {
   it("node side: a 1 % sub-band is free again 100 x airtime after the start", () => {

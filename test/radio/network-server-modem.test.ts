@@ -5,7 +5,6 @@
  * collector must end with every frame exactly once.
  */
 import { describe, expect, it } from "vitest";
-import { EU868 } from "../../firmware/node/transports/lorawan/regions.js";
 import { SimBoard } from "../../host-sim/board.js";
 import { LoraE5Model } from "../../host-sim/chips/lora-e5.js";
 import { VirtualClock } from "../../host-sim/clock.js";
@@ -14,6 +13,7 @@ import { LoRaChannel } from "../../host-sim/radio/channel.js";
 import { Gateway } from "../../host-sim/radio/gateway.js";
 import { NetworkServer } from "../../host-sim/radio/network-server.js";
 import { ModemRadioLink } from "../../host-sim/radio/network-server-modem.js";
+import { EU868 } from "../../protocol/lorawan-regions.js";
 import { Collector } from "../../site/collector/collector.js";
 import { AlarmLevel, alarm, KEY_A, KEY_B, keys, NODE_A, NODE_B, seal } from "../collector/frames.js";
 

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { EU868 } from "../../firmware/node/transports/lorawan/regions.js";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { Prng } from "../../host-sim/prng.js";
 import { lorawanUplinkAirtimeMs } from "../../host-sim/radio/airtime.js";
@@ -8,6 +7,7 @@ import { Gateway } from "../../host-sim/radio/gateway.js";
 import { NetworkServer } from "../../host-sim/radio/network-server.js";
 import { decodeFrame } from "../../protocol/decode.js";
 import { frameToJson } from "../../protocol/json.js";
+import { EU868 } from "../../protocol/lorawan-regions.js";
 import {
   type ChirpStackUplinkEvent,
   commandDownTopic,

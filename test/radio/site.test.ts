@@ -3,7 +3,6 @@
  * fault on some nodes): one gateway, every node linked to it, faults acting on the channel and the gateway.
  */
 import { describe, expect, it } from "vitest";
-import { EU868 } from "../../firmware/node/transports/lorawan/regions.js";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { bindMqttClient } from "../../host-sim/mqtt/client.js";
 import { NetGate } from "../../host-sim/net/gate.js";
@@ -12,6 +11,7 @@ import { Prng } from "../../host-sim/prng.js";
 import { LoRaChannel, RadioError } from "../../host-sim/radio/channel.js";
 import { Gateway } from "../../host-sim/radio/gateway.js";
 import { SITE_GATEWAY_ID, SiteRadio } from "../../host-sim/radio/site.js";
+import { EU868 } from "../../protocol/lorawan-regions.js";
 import { AedesBroker } from "../../site/broker/broker.js";
 import { MqttSession } from "../../site/collector/session.js";
 import { eventTopic } from "../../site/network-server/chirpstack.js";

@@ -6,7 +6,7 @@ import {
   RU864,
   regionByName,
   subBandIndex,
-} from "../../firmware/node/transports/lorawan/regions.js";
+} from "../../protocol/lorawan-regions.js";
 
 /** RP002-1.0.x EU863-870 / RU864-870 maximum payload tables, column N (as in LoRaMac-node's region headers). */
 describe("LoRaWAN regional limits", () => {

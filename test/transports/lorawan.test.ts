@@ -3,7 +3,6 @@
  * paced on the virtual clock) -> LoRa-E5 model at its UART -> network sink. Every run is seeded.
  */
 import { describe, expect, it } from "vitest";
-import { EU868 } from "../../firmware/node/transports/lorawan/regions.js";
 import {
   LoRaWanError,
   LoRaWanTransport,
@@ -15,6 +14,7 @@ import { VirtualClock } from "../../host-sim/clock.js";
 import { makeSerial } from "../../host-sim/io/serial.js";
 import { Prng } from "../../host-sim/prng.js";
 import { lorawanUplinkAirtimeMs } from "../../host-sim/radio/airtime.js";
+import { EU868 } from "../../protocol/lorawan-regions.js";
 import { FrameType } from "../../protocol/schema.js";
 
 const PORT = 1;

@@ -4,8 +4,8 @@
  * with byte-identical replies on XS and in Node, and the record reaches the runtime on both.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHUNK_BYTES, crc16 } from "../../firmware/node/console/wire.js";
-import { crc32 } from "../../firmware/node/crc32.js";
+import { crc16, crc32 } from "../../protocol/checksums.js";
+import { CHUNK_BYTES } from "../../protocol/console-wire.js";
 import { bytesToHex } from "../../tools/console/client.js";
 import { SECRET } from "../node/console-host-rig.js";
 import { handle as nodeHandle } from "./entries/console-node.js";

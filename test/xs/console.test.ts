@@ -4,8 +4,7 @@
  * the lines in it); its meter cost per 96-byte CFG.DATA line is deterministic.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { crc16 } from "../../firmware/node/console/wire.js";
-import { crc32 } from "../../firmware/node/crc32.js";
+import { crc16, crc32 } from "../../protocol/checksums.js";
 import { handle as nodeHandle } from "./entries/console.js";
 import { XsWorker } from "./harness.js";
 

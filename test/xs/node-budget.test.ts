@@ -10,9 +10,9 @@
  * Node side); `npm run check:moddable` measures both on Moddable's real XS.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { decodeConfig } from "../../firmware/node/runtime/config.js";
 import { KEY_CONFIG } from "../../firmware/node/storage.js";
 import { sealDownlink } from "../../host-sim/node/downlink.js";
+import { decodeConfig } from "../../protocol/config-record.js";
 import { FrameType } from "../../protocol/schema.js";
 import { NodeHostBridge, type NodeHostOptions, runRequest } from "./entries/node-host.js";
 import { XsWorker } from "./harness.js";

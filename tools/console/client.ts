@@ -13,9 +13,9 @@
  */
 
 import type { Clock, TimerId } from "../../firmware/node/clock.js";
-import { CHUNK_BYTES, crc16, REPLAY_WINDOW_MS } from "../../firmware/node/console/wire.js";
-import { crc32 } from "../../firmware/node/crc32.js";
 import type { SerialLine, SerialPeer } from "../../host-sim/board.js";
+import { crc16, crc32 } from "../../protocol/checksums.js";
+import { CHUNK_BYTES, REPLAY_WINDOW_MS } from "../../protocol/console-wire.js";
 
 export interface ConsoleReply {
   ok: boolean;

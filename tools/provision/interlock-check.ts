@@ -6,7 +6,7 @@
  * leaves nothing latched means the interlock did not trip: the bump test fails.
  */
 
-import type { ProvisioningRecord } from "../../firmware/node/runtime/console-host.js";
+import type { ProvisioningRecord } from "../../firmware/node/console/provisioning.js";
 import { resolveCh4Trip } from "../../firmware/sensing/profiles/index.js";
 import type { NodePort } from "./port.js";
 import { authed, step } from "./session.js";

@@ -15,7 +15,7 @@ import path from "node:path";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { parse } from "yaml";
-import { KEY_SLOTS } from "../../firmware/node/runtime/console-host.js";
+import { KEY_SLOTS } from "../../firmware/node/console/provisioning.js";
 import { ProvisionError } from "./errors.js";
 
 /** Slots the tool fills: the frame MAC key and the LoRaWAN AppKey (the MQTT password is the site's). */

@@ -1,6 +1,6 @@
 /**
  * node.yaml, the tech's description of one node, and its checks. Everything here runs BEFORE anything is
- * written to the node: the checks are the node's own (firmware/node/runtime/console-host.ts checkRecord,
+ * written to the node: the checks are the node's own (firmware/node/console/provisioning-check.ts checkRecord,
  * the same code the node runs on CFG.COMMIT), plus what only the tool can say (unknown keys, a value with
  * more decimals than the node stores, every set-point looser than the profile listed, not just the first).
  *
@@ -23,17 +23,17 @@
  */
 import { readFileSync } from "node:fs";
 import { isScalar, parseDocument, YAMLParseError } from "yaml";
-import { defaultConfig, Param } from "../../firmware/node/runtime/config.js";
 import {
   checkRecord,
   emptyRecord,
   ProvisioningError,
   type ProvisioningRecord,
   TEXT_MAX,
-} from "../../firmware/node/runtime/console-host.js";
+} from "../../firmware/node/console/provisioning.js";
 import { GAS_PROFILES, gasProfileNamed, resolveGasSettings } from "../../firmware/sensing/profiles/index.js";
 import type { GasName } from "../../firmware/sensing/profiles/types.js";
 import { brokerAddressProblem } from "../../protocol/broker-address.js";
+import { defaultConfig, Param } from "../../protocol/config-record.js";
 import { ProvisionError } from "./errors.js";
 
 type SetPointField = "a1" | "a2" | "stel" | "twa" | "enrichment";

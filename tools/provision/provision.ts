@@ -11,15 +11,15 @@
  * undo a span calibration); so are its keys unless --keys or --new-keys (see ProvisionOptions.keys).
  */
 
-import { crc32 } from "../../firmware/node/crc32.js";
 import {
   encodeProvisioning,
   type ProvisioningRecord,
   TEXT_MAX,
-} from "../../firmware/node/runtime/console-host.js";
+} from "../../firmware/node/console/provisioning.js";
 import { gasOverrides } from "../../firmware/node/runtime/gas.js";
 import { gasProfileNamed, resolveGasSettings } from "../../firmware/sensing/profiles/index.js";
 import { GAS_NAMES } from "../../firmware/sensing/profiles/types.js";
+import { crc32 } from "../../protocol/checksums.js";
 import { ProvisionError } from "./errors.js";
 import {
   GENERATED_SLOTS,
@@ -163,7 +163,7 @@ export async function provision(port: NodePort, o: ProvisionOptions): Promise<Pr
 
   // --- read back and compare ---------------------------------------------------------------------------
   // ID's cfgcrc is the CRC-32 of the record the node holds, which identifies it (a record's own check is a
-  // CRC-32C, so the CRC-32 over the whole record depends on every byte: console-host-record.ts).
+  // CRC-32C, so the CRC-32 over the whole record depends on every byte: protocol/provisioning-record.ts).
   const after = await identify(port);
   if (after.nodeId !== nodeId || after.configCrc !== crc || after.configBytes !== bytes.length)
     throw new ProvisionError(

@@ -27,7 +27,7 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { deflateSync, inflateSync } from "node:zlib";
-import { KEY_SECRET } from "../../firmware/node/runtime/console-host.js";
+import { KEY_SECRET } from "../../firmware/node/console/provisioning.js";
 import type { Variant } from "../../firmware/node/runtime/wiring.js";
 import type { SerialLine, SerialPeer } from "../../host-sim/board.js";
 import { VirtualClock } from "../../host-sim/clock.js";

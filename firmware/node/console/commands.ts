@@ -3,13 +3,7 @@
  * asks the runtime (ConsoleHost) and writes one reply. Framing, the reply cache and the AUTH gate are in
  * ../console.ts; this file is what each command means.
  */
-import { crc32 } from "../crc32.js";
-import { ConsoleErr } from "./errors.js";
-import { type ConsoleHost, type ConsoleRefusal, isRefusal } from "./host.js";
-import { type LineBuffer, parseDecimal, parseUint, type Tokens } from "./line.js";
-import type { Reply } from "./reply.js";
-import { AuthResult, type Session } from "./session.js";
-import { type ConfigTransfer, TransferResult } from "./transfer.js";
+import { crc32 } from "../../../protocol/checksums.js";
 import {
   asciiBytes,
   CHUNK_BYTES,
@@ -19,7 +13,13 @@ import {
   SECRET_MAX_BYTES,
   SECRET_MIN_BYTES,
   SESSION_IDLE_MS,
-} from "./wire.js";
+} from "../../../protocol/console-wire.js";
+import { ConsoleErr } from "./errors.js";
+import { type ConsoleHost, type ConsoleRefusal, isRefusal } from "./host.js";
+import { type LineBuffer, parseDecimal, parseUint, type Tokens } from "./line.js";
+import type { Reply } from "./reply.js";
+import { AuthResult, type Session } from "./session.js";
+import { type ConfigTransfer, TransferResult } from "./transfer.js";
 
 // Command table: name, min and max argument counts, needs AUTH, usage (for bad-arg replies).
 export const NAMES = [

@@ -3,6 +3,8 @@
  * `ERR <code> <detail>` line is for the field tech and names the offending value (house rule 5). Every code
  * is listed with its meaning in protocol/SPEC-console.md, which a test checks against this table.
  */
+import { CodedError } from "../../../protocol/errors.js";
+
 export const ConsoleErr = Object.freeze({
   /** The line exceeded LINE_MAX_BYTES; the whole line was discarded. */
   LineTooLong: "line-too-long",
@@ -41,14 +43,6 @@ export const ConsoleErr = Object.freeze({
 export type ConsoleErrCode = (typeof ConsoleErr)[keyof typeof ConsoleErr];
 
 /** Thrown for bad constructor options (a programming or wiring error, not a line from the tech). */
-export class ConsoleError extends Error {
-  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
+export class ConsoleError extends CodedError<string> {
   override readonly name: string = "ConsoleError";
-  readonly code: string;
-  readonly value: unknown;
-  constructor(code: string, message: string, value: unknown) {
-    super(message);
-    this.code = code;
-    this.value = value;
-  }
 }

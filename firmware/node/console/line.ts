@@ -3,7 +3,7 @@
  * allocation, a line is split into token offsets (no strings). Humans type at a terminal, so BS / DEL erase
  * the last byte and CR, LF or CR LF end a line; a tool sends the same lines with `@seq` and `*CRC`.
  */
-import { BACKSPACE, CR, DELETE, LF, LINE_MAX_BYTES, SPACE, TAB } from "./wire.js";
+import { BACKSPACE, CR, DELETE, LF, LINE_MAX_BYTES, SPACE, TAB } from "../../../protocol/console-wire.js";
 
 /** Most tokens a command has (KEY.SET slot hex = 3); more are counted so the error can say how many. */
 export const MAX_TOKENS = 6;

@@ -3,10 +3,10 @@
  * the request was a machine line, and the cache that answers a repeated machine line (same @seq and CRC,
  * within REPLAY_WINDOW_MS) with the same bytes instead of running it twice.
  */
+import { LINE_MAX_BYTES, REPLAY_WINDOW_MS } from "../../../protocol/console-wire.js";
 import type { Clock } from "../clock.js";
 import type { ConsoleErrCode } from "./errors.js";
 import type { ConsoleRefusal } from "./host.js";
-import { LINE_MAX_BYTES, REPLAY_WINDOW_MS } from "./wire.js";
 import { LineWriter } from "./writer.js";
 
 export class Reply {

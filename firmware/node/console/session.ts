@@ -9,8 +9,13 @@
  * The lockout counter lives in RAM: a power cycle resets it, but that needs hands on the node and ~seconds
  * per try, which bounds guessing far below what a serial script could do otherwise.
  */
+import {
+  AUTH_FREE_TRIES,
+  LOCKOUT_BASE_MS,
+  LOCKOUT_MAX_MS,
+  SESSION_IDLE_MS,
+} from "../../../protocol/console-wire.js";
 import type { Clock, TimerId } from "../clock.js";
-import { AUTH_FREE_TRIES, LOCKOUT_BASE_MS, LOCKOUT_MAX_MS, SESSION_IDLE_MS } from "./wire.js";
 
 export const AuthResult = Object.freeze({ Ok: 0, Wrong: 1, LockedOut: 2, NoSecret: 3 });
 export type AuthResultCode = (typeof AuthResult)[keyof typeof AuthResult];

@@ -4,8 +4,8 @@
  * bytes to the runtime. Nothing reaches the runtime before the last byte is in and intact, so a cable pulled
  * (or a line lost) anywhere in the transfer leaves the node on its previous config.
  */
-import { crc32 } from "../crc32.js";
-import { HEX_VALUE } from "./wire.js";
+import { crc32 } from "../../../protocol/checksums.js";
+import { HEX_VALUE } from "../../../protocol/console-wire.js";
 
 export const TransferResult = Object.freeze({
   Ok: 0,

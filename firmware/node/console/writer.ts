@@ -4,7 +4,17 @@
  * trailer `*XXXX` and CR LF, so a reply never exceeds LINE_MAX_BYTES; text that would not fit is cut and
  * `truncated` says so (a tool sees a shorter reason, never a broken line).
  */
-import { AT, asciiBytes, CR, crc16, HEX_DIGITS, LF, LINE_MAX_BYTES, SPACE, STAR } from "./wire.js";
+import { crc16 } from "../../../protocol/checksums.js";
+import {
+  AT,
+  asciiBytes,
+  CR,
+  HEX_DIGITS,
+  LF,
+  LINE_MAX_BYTES,
+  SPACE,
+  STAR,
+} from "../../../protocol/console-wire.js";
 
 const TRAILER_BYTES = 7;
 /** Protocol words are literals, a bounded set; the cap only guards against misuse with computed strings. */

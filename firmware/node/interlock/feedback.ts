@@ -17,7 +17,6 @@
  */
 export const RelayFeedbackFault = Object.freeze({ None: 0, Welded: 1, NoPullIn: 2 });
 export type RelayFeedbackFaultCode = (typeof RelayFeedbackFault)[keyof typeof RelayFeedbackFault];
-export const RELAY_FAULT_NAMES = ["none", "welded", "no-pull-in"] as const;
 
 export const RELAY_SETTLE_MS = 50;
 

@@ -43,7 +43,6 @@ export const INTERLOCK_EVENT_NAMES = [
 ] as const;
 
 export const ResetSource = Object.freeze({ Downlink: 1, Button: 2, Console: 3 });
-export const RESET_SOURCE_NAMES = ["", "downlink", "button", "console"] as const;
 
 /** Key-value key of the latched causes (<= 15 characters, ESP-IDF NVS). */
 export const KEY_INTERLOCK_LATCH = "ilatch";

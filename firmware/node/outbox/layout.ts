@@ -37,6 +37,8 @@
  */
 
 /** What the outbox needs of a flash region: Moddable's `flash` module shape (read returns an ArrayBuffer). */
+import { CodedError } from "../../../protocol/errors.js";
+
 export interface FlashRegion {
   readonly byteLength: number;
   readonly blockSize: number;
@@ -76,16 +78,8 @@ export type OutboxErrorCode =
   /** An internal invariant broke (a bug): the message says which. */
   | "internal";
 
-export class OutboxError extends Error {
-  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
+export class OutboxError extends CodedError<OutboxErrorCode> {
   override readonly name: string = "OutboxError";
-  readonly code: OutboxErrorCode;
-  readonly value: unknown;
-  constructor(code: OutboxErrorCode, message: string, value: unknown) {
-    super(message);
-    this.code = code;
-    this.value = value;
-  }
 }
 
 export const SECTOR_MAGIC = 0x314f574d;

@@ -16,7 +16,7 @@
  * 4. Appends resume in the newest sector, after its last record, only if everything from there to the end of
  *    the sector is erased.
  */
-import { crc32 } from "../crc32.js";
+import { crc32 } from "../../../protocol/checksums.js";
 import {
   allErased,
   FLOOR_AT,

@@ -6,10 +6,11 @@
  * operator's acknowledge (downlink or console) is answered by an alarm frame with the resulting level.
  * Allocation-free (levelsOf excepted: tests and the console).
  */
+import { highestLevel, SEVERITY } from "../../../protocol/alarm-severity.js";
 import { AlarmLevel, Channel } from "../../../protocol/schema.js";
 import { type Interlock, ResetSource } from "../interlock/interlock.js";
 import { annunciationOf } from "../interlock/summary.js";
-import { announcements, highestLevel, SEVERITY } from "./alarm-policy.js";
+import { announcements } from "./alarm-policy.js";
 import type { FrameBuilder } from "./frames.js";
 import type { GasChannels } from "./gas.js";
 import { channelFaultCode, type HealthSources } from "./health.js";

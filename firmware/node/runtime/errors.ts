@@ -1,4 +1,6 @@
 /** The runtime's error: a machine-readable code and the offending value (house rule 5). Runs on XS. */
+import { CodedError } from "../../../protocol/errors.js";
+
 export type RuntimeErrorCode =
   /** A configuration value outside its range, or set-points in the wrong order. */
   | "bad-config"
@@ -13,18 +15,6 @@ export type RuntimeErrorCode =
   /** The software watchdog tripped: thrown on the board to restart it (runtime/restart.ts). */
   | "watchdog-restart";
 
-export class RuntimeError extends Error {
-  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
+export class RuntimeError extends CodedError<RuntimeErrorCode> {
   override readonly name: string = "RuntimeError";
-  readonly code: RuntimeErrorCode;
-  readonly value: unknown;
-  constructor(code: RuntimeErrorCode, message: string, value: unknown) {
-    super(message);
-    this.code = code;
-    this.value = value;
-  }
-}
-
-export function isRuntimeError(e: unknown): e is RuntimeError {
-  return e instanceof RuntimeError;
 }

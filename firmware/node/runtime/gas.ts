@@ -10,7 +10,8 @@
  * failed, else 8 + the index of the lowest gas fault bit (8 no data, 9 out of range, 10 stuck, 11 warm-up,
  * 12 calibration overdue), 0 when healthy.
  */
-import { AlarmLevel, Channel, CONFIG_PARAMS } from "../../../protocol/schema.js";
+import { type NodeConfig, Param } from "../../../protocol/config-record.js";
+import { AlarmLevel, Channel } from "../../../protocol/schema.js";
 import {
   type Calibration,
   GasAlarm,
@@ -20,7 +21,6 @@ import {
   identityCalibration,
   resolveGasSettings,
 } from "../../sensing/gas/index.js";
-import { type NodeConfig, Param } from "./config.js";
 import { RuntimeError } from "./errors.js";
 import { CHANNEL_GAS } from "./sensors.js";
 
@@ -166,9 +166,4 @@ export class GasChannels {
     const p = this.pipelines[ch];
     return p ? p.filtered * TELEMETRY_SCALE[ch]! : Number.NaN;
   }
-}
-
-/** Names of the config parameters, for messages. */
-export function paramName(id: number): string {
-  return CONFIG_PARAMS[id]?.name ?? `param-${id}`;
 }

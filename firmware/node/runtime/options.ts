@@ -2,12 +2,12 @@
  * What the node runtime is given (DESIGN.md "Seams"): everything it touches comes in here, by injection.
  */
 import type { FrameMac } from "../../../protocol/auth.js";
+import type { NodeConfig } from "../../../protocol/config-record.js";
 import type { Clock } from "../clock.js";
 import type { InterlockIo } from "../interlock/outputs.js";
 import type { Outbox } from "../outbox.js";
 import type { KeyValueStore } from "../storage.js";
 import type { Transport } from "../transport.js";
-import type { NodeConfig } from "./config.js";
 import type { GasSetup } from "./gas.js";
 import type { AccelPort, GasPort } from "./sensors.js";
 import type { VibrationSetup } from "./vibration.js";
@@ -46,7 +46,7 @@ export interface NodeRuntimeOptions {
   onWatchdog?: (task: string, lateMs: number) => void;
   /** Watchdog check period, ms (default 1000). */
   watchdogCheckMs?: number;
-  /** Factory configuration used when storage holds none (default runtime/config.ts defaultConfig()). */
+  /** Factory configuration used when storage holds none (default protocol/config-record.ts defaultConfig()). */
   factoryConfig?: NodeConfig;
   /** The interlock's opened pins (firmware/node/interlock/outputs.ts); needs a CH4 gas port. */
   interlock?: InterlockIo;

@@ -7,12 +7,12 @@
  * A periodic task that throws is counted on the runtime (noteTaskError) and does not stop its timer.
  * Allocation-free per frame: the builder's frame objects are reused, the callbacks made once.
  */
+import { type NodeConfig, Param } from "../../../protocol/config-record.js";
 import { Capability, Channel } from "../../../protocol/schema.js";
 import type { SeismicEvent } from "../../sensing/seismic/index.js";
 import type { TimerId } from "../clock.js";
 import { NONE, type Outbox, Priority } from "../outbox.js";
 import type { Transport } from "../transport.js";
-import { type NodeConfig, Param } from "./config.js";
 import { clampInt, type FrameBuilder } from "./frames.js";
 import type { GasChannels } from "./gas.js";
 import type { BatteryHealth } from "./health.js";

@@ -22,13 +22,14 @@
  * Runs on XS.
  */
 import { brokerAddressProblem } from "../../../protocol/broker-address.js";
+import { RegionError } from "../../../protocol/lorawan-regions.js";
 import type { Clock } from "../clock.js";
+import { KEY_SLOTS } from "../console/provisioning-store.js";
 import { type KeyValueStore, readBytes } from "../storage.js";
 import type { Transport } from "../transport.js";
 import { LoRaWanError } from "../transports/lorawan/errors.js";
 import type { E5SerialClass } from "../transports/lorawan/lora-e5.js";
 import type { MqttClientClass } from "../transports/mqtt.js";
-import { KEY_SLOTS } from "./console-host-store.js";
 import { RuntimeError } from "./errors.js";
 import { LoRaWanLink } from "./lorawan-link.js";
 import { MqttLink } from "./mqtt-link.js";
@@ -197,6 +198,7 @@ function readKey(storage: KeyValueStore, slot: string): Uint8Array | undefined {
 
 function asRuntimeError(e: unknown): RuntimeError {
   if (e instanceof RuntimeError) return e;
-  if (e instanceof LoRaWanError) return new RuntimeError("bad-config", e.message, e.value);
+  if (e instanceof LoRaWanError || e instanceof RegionError)
+    return new RuntimeError("bad-config", e.message, e.value);
   return new RuntimeError("bad-option", e instanceof Error ? e.message : String(e), e);
 }

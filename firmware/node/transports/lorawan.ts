@@ -7,7 +7,7 @@
  *   lost its gateway does not rejoin in lockstep.
  * - Frames are opaque bytes sent on one FPort (10, protocol/SPEC.md) at a fixed data rate (ADR off: the
  *   payload limit must be known when a frame is accepted). A frame larger than the data rate's maximum
- *   application payload (RP002-1.0.x, lorawan/regions.ts) is refused at `send` with LoRaWanError
+ *   application payload (RP002-1.0.x, protocol/lorawan-regions.ts) is refused at `send` with LoRaWanError
  *   "too-large" naming the size and the limit: it is never cut, and the runtime may split it or use MQTT.
  * - Priority: alarms first, then events, then the rest, oldest first within a class. A confirmed uplink
  *   reports `onAck` when the network's ACK arrives (only then may the outbox drop the frame); an unconfirmed
@@ -25,6 +25,13 @@
  *   modem keeps its own accounting too; its "No band in N ms" refusal holds the queue for N ms.
  * No allocation per frame: a fixed slot table, timers bound once.
  */
+import {
+  type DataRate,
+  dataRate,
+  type Region,
+  regionByName,
+  subBandIndex,
+} from "../../../protocol/lorawan-regions.js";
 import { FrameType } from "../../../protocol/schema.js";
 import type { Clock, TimerId } from "../clock.js";
 import { JOIN_REQUEST_BYTES, LORAWAN_UPLINK_OVERHEAD_BYTES, timeOnAirMs } from "./lorawan/airtime.js";
@@ -42,7 +49,6 @@ import {
   LoraE5,
   type LoraE5Options,
 } from "./lorawan/lora-e5.js";
-import { type DataRate, dataRate, type Region, regionByName, subBandIndex } from "./lorawan/regions.js";
 import { type BackoffPolicy, backoffDelayMs } from "./reconnect-backoff.js";
 
 export { LoRaWanError } from "./lorawan/errors.js";

@@ -1,4 +1,6 @@
 /** The MQTT transport's error: a code and the offending value (house rule 5). Runs on XS. */
+import { CodedError } from "../../../protocol/errors.js";
+
 export type MqttTransportErrorCode =
   /** A constructor option is missing or out of range (host, port, site, node id, timings, backoff). */
   | "bad-option"
@@ -7,14 +9,6 @@ export type MqttTransportErrorCode =
   /** `send` of something that is not a non-empty Uint8Array. */
   | "bad-frame";
 
-export class MqttTransportError extends Error {
-  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
+export class MqttTransportError extends CodedError<MqttTransportErrorCode> {
   override readonly name: string = "MqttTransportError";
-  readonly code: MqttTransportErrorCode;
-  readonly value: unknown;
-  constructor(code: MqttTransportErrorCode, message: string, value: unknown) {
-    super(message);
-    this.code = code;
-    this.value = value;
-  }
 }

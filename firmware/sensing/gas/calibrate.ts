@@ -10,7 +10,7 @@
  * temperature; the linear form below (zero drift per degree, span drift in % per degree around a reference
  * temperature) is what electrochemical and NDIR datasheets state. No temperature (NaN) = no correction.
  */
-import { GasError } from "./errors.js";
+import { GasError } from "../errors.js";
 
 export interface Calibration {
   /** Raw reading on zero gas and the concentration of that gas (normally 0). */

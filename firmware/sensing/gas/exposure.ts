@@ -16,7 +16,7 @@
  * (taken as uniform inside), which is exact for a steady concentration and within one bucket's share
  * otherwise. STEL: 15 buckets of 1 min; TWA: 32 buckets of 15 min. Nothing is allocated after construction.
  */
-import { GasError } from "./errors.js";
+import { GasError } from "../errors.js";
 
 const STATE_VERSION = 1;
 const STATE_HEADER = 7;

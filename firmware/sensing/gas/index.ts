@@ -49,6 +49,8 @@
  * Each stage is exported on its own and is testable alone: TwoPointCalibration, EmaFilter, RollingExposure,
  * Threshold, RateOfRise, FaultMonitor.
  */
+
+export { GasError, type GasErrorCode, isGasError } from "../errors.js";
 export {
   DEFAULT_GAS_PROFILE,
   GAS_PROFILES,
@@ -87,7 +89,6 @@ export {
   TwoPointCalibration,
   validateCalibration,
 } from "./calibrate.js";
-export { GasError, type GasErrorCode, isGasError } from "./errors.js";
 export { RollingExposure } from "./exposure.js";
 export { type FaultLimits, FaultMonitor } from "./faults.js";
 export { EmaFilter, emaT90Ms } from "./filter.js";

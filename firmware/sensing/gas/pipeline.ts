@@ -2,11 +2,11 @@
  * One gas channel: calibrate -> (smooth, rate of rise) -> STEL/TWA -> set-points -> faults, in one push().
  * See index.ts for the public API and its contract.
  */
+import { GasError } from "../errors.js";
 import { resolveGasSettings } from "../profiles/index.js";
 import type { GasName, GasProfile, GasSettings, GasUnit } from "../profiles/types.js";
 import { GasAlarm, GasFault, GasState, type GasStateCode } from "./bits.js";
 import { type Calibration, type TemperatureCompensation, TwoPointCalibration } from "./calibrate.js";
-import { GasError } from "./errors.js";
 import { RollingExposure } from "./exposure.js";
 import { FaultMonitor } from "./faults.js";
 import { EmaFilter } from "./filter.js";

@@ -2,7 +2,7 @@
  * Built-in set-point profiles and the one function that turns (profile, gas, location, overrides) into the
  * settings a gas channel runs with, validating every number (GasError names the field and the value).
  */
-import { GasError } from "../gas/errors.js";
+import { GasError } from "../errors.js";
 import { KZ_RU_COAL } from "./kz-ru-coal.js";
 import type { Ch4Trip, GasName, GasProfile, GasSettings, SetPoint } from "./types.js";
 import { GAS_NAMES } from "./types.js";

@@ -4,6 +4,8 @@
  * Errors are raised only for bad configuration and for impossible input (non-finite samples, time going
  * backwards); they are checked before any state changes, so a rejected sample leaves the detector as it was.
  */
+import { CodedError } from "../../../protocol/errors.js";
+
 export type SeismicErrorCode =
   /** A configuration field is missing, not a number, or outside its documented range. */
   | "bad-config"
@@ -16,18 +18,8 @@ export type SeismicErrorCode =
   /** An unknown PPV limit profile name. */
   | "unknown-profile";
 
-export class SeismicError extends Error {
-  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
+export class SeismicError extends CodedError<SeismicErrorCode> {
   override readonly name: string = "SeismicError";
-  readonly code: SeismicErrorCode;
-  /** The offending value: a number, a field name, a profile name. */
-  readonly value: unknown;
-
-  constructor(code: SeismicErrorCode, message: string, value: unknown) {
-    super(message);
-    this.code = code;
-    this.value = value;
-  }
 }
 
 export function isSeismicError(e: unknown): e is SeismicError {

@@ -13,13 +13,13 @@
  */
 
 import type { ConsoleHost, ConsoleRefusal } from "../../../firmware/node/console/host.js";
-import { asciiBytes, HEX_DIGITS } from "../../../firmware/node/console/wire.js";
 import { Console, type ConsoleSerialPort } from "../../../firmware/node/console.js";
-import { crc32 } from "../../../firmware/node/crc32.js";
 import { type SerialLine, type SerialPeer, SimBoard } from "../../../host-sim/board.js";
 import { VirtualClock } from "../../../host-sim/clock.js";
 import { makeSerial } from "../../../host-sim/io/serial.js";
 import { Prng } from "../../../host-sim/prng.js";
+import { crc32 } from "../../../protocol/checksums.js";
+import { asciiBytes, HEX_DIGITS } from "../../../protocol/console-wire.js";
 
 const SECRET = Uint8Array.of(0x73, 0x33, 0x63, 0x72, 0x65, 0x74, 0x2d, 0x70, 0x61, 0x73, 0x73); // s3cret-pass
 

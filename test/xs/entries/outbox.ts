@@ -6,7 +6,6 @@
  * outbox's refusal to go on until rebuilt, are reported in the status block (code 1) instead of thrown.
  * Buffers are allocated once here so that heap counts show only what the outbox allocates.
  */
-import { crc32 } from "../../../firmware/node/crc32.js";
 import {
   NONE,
   Outbox,
@@ -15,6 +14,7 @@ import {
   type Priority,
 } from "../../../firmware/node/outbox.js";
 import { FlashModel, isPowerLost } from "../../../host-sim/flash.js";
+import { crc32 } from "../../../protocol/checksums.js";
 import {
   CMD_ACK,
   CMD_ACK_N,

@@ -8,8 +8,8 @@
  * "No band in N ms" when asked to send too early; the driver then waits that long). Preallocated, no
  * allocation per transmission; runs on XS.
  */
+import type { Region } from "../../../../protocol/lorawan-regions.js";
 import { LoRaWanError } from "./errors.js";
-import type { Region } from "./regions.js";
 
 export class DutyCycle {
   readonly #dutyCycle: Float64Array;

@@ -1,4 +1,6 @@
 /** The LoRaWAN transport's errors: a code and the offending value (house rule 5). Runs on XS. */
+import { CodedError } from "../../../../protocol/errors.js";
+
 export type LoRaWanErrorCode =
   /** An option is missing or out of range (region, data rate, port, timings). */
   | "bad-option"
@@ -11,14 +13,6 @@ export type LoRaWanErrorCode =
    */
   | "too-large";
 
-export class LoRaWanError extends Error {
-  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
+export class LoRaWanError extends CodedError<LoRaWanErrorCode> {
   override readonly name: string = "LoRaWanError";
-  readonly code: LoRaWanErrorCode;
-  readonly value: unknown;
-  constructor(code: LoRaWanErrorCode, message: string, value: unknown) {
-    super(message);
-    this.code = code;
-    this.value = value;
-  }
 }

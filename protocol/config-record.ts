@@ -5,12 +5,13 @@
  * overrides single values of it), the periods with the defaults below.
  *
  * Persisted as a fixed binary record (encodeConfig) whose bytes are also what the birth frame's configHash
- * digests, so equal configurations have equal hashes on every node. Runs on XS; nothing here is per sample.
+ * digests, so equal configurations have equal hashes on every node; the provisioning record embeds it
+ * (protocol/provisioning-record.ts). Runs on XS; nothing here is per sample.
  */
-import type { ConfigEntry } from "../../../protocol/frames.js";
-import { CONFIG_PARAMS, U32 } from "../../../protocol/schema.js";
-import { crc32 } from "../crc32.js";
-import { RuntimeError } from "./errors.js";
+import { crc32 } from "./checksums.js";
+import { RecordError } from "./errors.js";
+import type { ConfigEntry } from "./frames.js";
+import { CONFIG_PARAMS, U32 } from "./schema.js";
 
 export const PARAM_COUNT = CONFIG_PARAMS.length;
 
@@ -65,8 +66,8 @@ export function copyConfig(c: NodeConfig): NodeConfig {
   return { revision: c.revision, params: new Float64Array(c.params) };
 }
 
-function bad(message: string, value: unknown): RuntimeError {
-  return new RuntimeError("bad-config", message, value);
+function bad(message: string, value: unknown): RecordError {
+  return new RecordError("bad-config", message, value);
 }
 
 /** Pairs that must be ordered when both are set: [lower, higher, why]. */
@@ -84,7 +85,7 @@ const ORDERED: readonly (readonly [number, number, string])[] = [
   [Param.staLtaOffX100, Param.staLtaOnX100, "the STA/LTA off threshold must not exceed the on threshold"],
 ];
 
-/** Checks every value against its schema range and the set-point order; throws RuntimeError bad-config. */
+/** Checks every value against its schema range and the set-point order; throws RecordError bad-config. */
 export function validateConfig(c: NodeConfig): NodeConfig {
   if (!Number.isInteger(c.revision) || c.revision < 0 || c.revision > U32) {
     throw bad(`config revision must be an integer in 0..${U32}, got ${c.revision}`, c.revision);
@@ -152,10 +153,10 @@ export function encodeConfig(c: NodeConfig): Uint8Array {
   return out;
 }
 
-/** Reads a stored record; throws RuntimeError bad-storage (torn, other version) or bad-config. */
+/** Reads a stored record; throws RecordError bad-storage (torn, other version) or bad-config. */
 export function decodeConfig(bytes: Uint8Array): NodeConfig {
   if (bytes.length !== CONFIG_RECORD_BYTES) {
-    throw new RuntimeError(
+    throw new RecordError(
       "bad-storage",
       `stored config is ${bytes.length} bytes, expected ${CONFIG_RECORD_BYTES}`,
       bytes.length,
@@ -164,10 +165,10 @@ export function decodeConfig(bytes: Uint8Array): NodeConfig {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const crc = v.getUint32(CONFIG_RECORD_BYTES - 4, true);
   if (crc !== crc32(bytes, 0, CONFIG_RECORD_BYTES - 4)) {
-    throw new RuntimeError("bad-storage", `stored config fails its CRC (0x${crc.toString(16)})`, crc);
+    throw new RecordError("bad-storage", `stored config fails its CRC (0x${crc.toString(16)})`, crc);
   }
   if (v.getUint8(0) !== FORMAT_VERSION || v.getUint8(5) !== PARAM_COUNT) {
-    throw new RuntimeError(
+    throw new RecordError(
       "bad-storage",
       `stored config has format ${v.getUint8(0)}/${v.getUint8(5)}`,
       v.getUint8(0),
@@ -176,10 +177,4 @@ export function decodeConfig(bytes: Uint8Array): NodeConfig {
   const params = new Float64Array(PARAM_COUNT);
   for (let i = 0; i < PARAM_COUNT; i++) params[i] = v.getFloat64(6 + 8 * i, true);
   return validateConfig({ revision: v.getUint32(1, true), params });
-}
-
-/** Value of a parameter, or `fallback` when unset. */
-export function paramOr(c: NodeConfig, id: number, fallback: number): number {
-  const v = c.params[id]!;
-  return !Number.isNaN(v) ? v : fallback;
 }

@@ -9,11 +9,11 @@
  * "config": at boot `bootProvisioning` finishes a commit cut between those writes. Config downlinks later
  * change "config" without touching "provapl", so a boot never undoes them.
  */
+import { crc32 } from "../../../protocol/checksums.js";
+import { encodeConfig } from "../../../protocol/config-record.js";
+import { decodeProvisioning, type ProvisioningRecord } from "../../../protocol/provisioning-record.js";
 import type { Calibration } from "../../sensing/gas/index.js";
-import { crc32 } from "../crc32.js";
 import { KEY_CONFIG, type KeyValueStore, readBytes, readU32, writeU32 } from "../storage.js";
-import { encodeConfig } from "./config.js";
-import { decodeProvisioning, type ProvisioningRecord } from "./console-host-record.js";
 
 export const PROV_SLOTS = ["prov0", "prov1"] as const;
 export const KEY_PROV_APPLIED = "provapl";

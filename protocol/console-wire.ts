@@ -62,18 +62,3 @@ for (let i = 0; i < 6; i++) HEX_VALUE[65 + i] = HEX_VALUE[97 + i] = 10 + i;
 export function hexNibble(c: number): number {
   return HEX_VALUE[c & 0xff]!;
 }
-
-/**
- * CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF, no reflection, no final XOR; catalogue check value of
- * "123456789" = 0x29B1) of bytes[start, end). Chosen for the per-line check because it is the common
- * serial-link CRC, catches every burst up to 16 bits (a dropped or flipped byte on a noisy cable), and is
- * four hex digits long. Bitwise: lines are short and it needs no table.
- */
-export function crc16(bytes: Uint8Array, start: number, end: number): number {
-  let crc = 0xffff;
-  for (let i = start; i < end; i++) {
-    crc ^= bytes[i]! << 8;
-    for (let k = 0; k < 8; k++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-  }
-  return crc;
-}

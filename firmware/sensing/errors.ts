@@ -1,11 +1,14 @@
 /**
- * The gas pipeline's only error type (house rule 5): a machine-readable `code` and the offending `value`, so
- * the runtime can count failures by kind and the CLI can print one line naming what was wrong.
+ * The gas pipeline's and the set-point profiles' error type (house rule 5): a machine-readable `code` and the
+ * offending `value`, so the runtime can count failures by kind and the CLI can print one line naming what
+ * was wrong. It lives above gas/ and profiles/ so that both throw it and neither imports the other back.
  * Errors are raised for bad configuration (profile, location, calibration, settings), for impossible time
  * (a timestamp that is not finite or not later than the previous one) and for a malformed persisted state.
  * They are checked before any state changes. Sample VALUES never raise: NaN / Infinity are "no data"
  * (a fault the pipeline reports), because a sensing loop must never stop on a bad reading.
  */
+import { CodedError } from "../../protocol/errors.js";
+
 export type GasErrorCode =
   /** A setting is missing, not a number, or outside its documented range. */
   | "bad-config"
@@ -22,18 +25,8 @@ export type GasErrorCode =
   /** An imported state has the wrong length or impossible numbers. */
   | "bad-state";
 
-export class GasError extends Error {
-  /** A field, not `this.name =`: the inherited `name` is frozen on the device (house rule 8). */
+export class GasError extends CodedError<GasErrorCode> {
   override readonly name: string = "GasError";
-  readonly code: GasErrorCode;
-  /** The offending value: a number, a name, a field name. */
-  readonly value: unknown;
-
-  constructor(code: GasErrorCode, message: string, value: unknown) {
-    super(message);
-    this.code = code;
-    this.value = value;
-  }
 }
 
 export function isGasError(e: unknown): e is GasError {

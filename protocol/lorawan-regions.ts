@@ -18,7 +18,12 @@
  * DR7 (FSK) is not offered: the modem driver sends LoRa only and the airtime formula is LoRa's.
  * Frozen tables, read-only at run time; runs on XS.
  */
-import { LoRaWanError } from "./errors.js";
+import { CodedError } from "./errors.js";
+
+/** A region or data rate this node does not know (code "bad-option", as the transport's options). */
+export class RegionError extends CodedError<"bad-option"> {
+  override readonly name: string = "RegionError";
+}
 
 export interface DataRate {
   readonly sf: number;
@@ -87,7 +92,7 @@ export const REGIONS: Readonly<Record<string, Region>> = Object.freeze({ EU868, 
 export function regionByName(name: string): Region {
   const r = Object.hasOwn(REGIONS, name) ? REGIONS[name] : undefined;
   if (!r) {
-    throw new LoRaWanError("bad-option", `LoRaWAN region must be one of EU868, RU864, got "${name}"`, name);
+    throw new RegionError("bad-option", `LoRaWAN region must be one of EU868, RU864, got "${name}"`, name);
   }
   return r;
 }
@@ -95,7 +100,7 @@ export function regionByName(name: string): Region {
 export function dataRate(region: Region, dataRateIndex: number): DataRate {
   const d = Number.isInteger(dataRateIndex) ? region.dataRates[dataRateIndex] : undefined;
   if (!d) {
-    throw new LoRaWanError(
+    throw new RegionError(
       "bad-option",
       `${region.name} data rate must be DR0..DR${region.dataRates.length - 1} (LoRa), got ${dataRateIndex}`,
       dataRateIndex,

@@ -1,24 +1,37 @@
 /**
  * The runtime's side of the provisioning console (firmware/node/console/host.ts ConsoleHost): the console
  * carries bytes, this decides what they mean for the minewatch runtime (firmware/node/runtime.ts).
- * - config: the provisioning record (console-host-record.ts), stored atomically in two key-value slots
- *   (console-host-store.ts); set-points and periods apply at once, identity / profile / location /
+ * - config: the provisioning record (protocol/provisioning-record.ts; its checks: provisioning-check.ts), stored atomically in two key-value slots
+ *   (provisioning-store.ts); set-points and periods apply at once, identity / profile / location /
  *   calibrations of another profile at the next boot (main.ts and SimNode boot through bootProvisioning).
  * - keys: write-only key-value entries (KEY_SLOTS); the reply carries only a key check value.
  * - calibration: zero / span on the mean of the last few unsmoothed readings, refused while they are not
- *   stable (console-host-calibrate.ts), stored in the record (the same atomic commit); each gas's
- *   calibration age is kept in powered-on time and saved every CAL_AGE_SAVE_MS (console-host-store.ts), so
+ *   stable (provisioning-calibrate.ts), stored in the record (the same atomic commit); each gas's
+ *   calibration age is kept in powered-on time and saved every CAL_AGE_SAVE_MS (provisioning-store.ts), so
  *   "calibration overdue" carries across reboots.
  * - bump test, reboot, the provisioning secret, the interlock's local reset.
  * Works with no runtime running (a node not yet provisioned boots the console alone): the commands that
  * need live readings then refuse with `not-running`. Runs on XS: no Node API; nothing here is per sample.
  */
-
 import type { FrameMac } from "../../../protocol/auth.js";
+import { CONFIG_RECORD_BYTES, encodeConfig } from "../../../protocol/config-record.js";
 import { toHex } from "../../../protocol/hex.js";
+import {
+  CONFIG_OFFSET,
+  decodeProvisioning,
+  encodeProvisioning,
+  ProvisioningError,
+  type ProvisioningRecord,
+} from "../../../protocol/provisioning-record.js";
 import { AlarmLevel, CONFIG_PARAMS, FrameType, LEVEL_NAMES } from "../../../protocol/schema.js";
 import { resolveCh4Trip } from "../../sensing/profiles/index.js";
 import type { Clock, TimerId } from "../clock.js";
+import { ResetSource } from "../interlock/interlock.js";
+import { INTERLOCK_STATE_NAMES } from "../interlock/status.js";
+import { ResetResult } from "../interlock/trip.js";
+import { GasChannels } from "../runtime/gas.js";
+import type { NodeRuntime } from "../runtime.js";
+import { type KeyValueStore, readBytes, readU32, writeU32 } from "../storage.js";
 import type {
   CalibrationResult,
   ConsoleHost,
@@ -27,25 +40,10 @@ import type {
   InterlockResetResult,
   KeyInfo,
   NodeIdentity,
-} from "../console/host.js";
-import { isRefusal } from "../console/host.js";
-import { ResetSource } from "../interlock/interlock.js";
-import { INTERLOCK_STATE_NAMES } from "../interlock/status.js";
-import { ResetResult } from "../interlock/trip.js";
-import type { NodeRuntime } from "../runtime.js";
-import { type KeyValueStore, readBytes, readU32, writeU32 } from "../storage.js";
-import { CONFIG_RECORD_BYTES, encodeConfig } from "./config.js";
-import { newCalibration, refusal, refusalOf, round } from "./console-host-calibrate.js";
-import {
-  CONFIG_OFFSET,
-  checkRecord,
-  decodeProvisioning,
-  encodeProvisioning,
-  GAS_CONSOLE_NAMES,
-  ProvisioningError,
-  type ProvisioningRecord,
-  UNITS,
-} from "./console-host-record.js";
+} from "./host.js";
+import { isRefusal } from "./host.js";
+import { newCalibration, refusal, refusalOf, round } from "./provisioning-calibrate.js";
+import { checkRecord, GAS_CONSOLE_NAMES, UNITS } from "./provisioning-check.js";
 import {
   CAL_AGE_SAVE_MS,
   calibrationsOf,
@@ -58,11 +56,11 @@ import {
   loadProvisioning,
   storeCalibrationAges,
   storeProvisioning,
-} from "./console-host-store.js";
-import { GasChannels } from "./gas.js";
+} from "./provisioning-store.js";
 
-export * from "./console-host-record.js";
-export * from "./console-host-store.js";
+export * from "../../../protocol/provisioning-record.js";
+export * from "./provisioning-check.js";
+export * from "./provisioning-store.js";
 
 /** Bump-test mode ends by itself after 15 min (DEFAULT): the second guard after the console's session end. */
 export const BUMP_MAX_MS = 15 * 60_000;

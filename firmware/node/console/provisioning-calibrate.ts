@@ -4,18 +4,12 @@
  * says why.
  * Runs on XS; nothing here is per sample.
  */
+import { ProvisioningError, type ProvisioningRecord } from "../../../protocol/provisioning-record.js";
 import { GasFault, RECENT_SAMPLES } from "../../sensing/gas/index.js";
 import { resolveGasSettings } from "../../sensing/profiles/index.js";
-import type { ConsoleRefusal } from "../console/host.js";
 import type { NodeRuntime } from "../runtime.js";
-import {
-  checkCalibration,
-  GAS_CONSOLE_NAMES,
-  GASES,
-  ProvisioningError,
-  type ProvisioningRecord,
-  UNITS,
-} from "./console-host-record.js";
+import type { ConsoleRefusal } from "./host.js";
+import { checkCalibration, GAS_CONSOLE_NAMES, GASES, UNITS } from "./provisioning-check.js";
 
 export function refusal(error: string, field: string, reason: string): ConsoleRefusal {
   return { error, field, reason };
