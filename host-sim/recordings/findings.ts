@@ -9,7 +9,7 @@ export type FindingKind =
   | "fault" // a sensor fault or state (no data, stuck, out of range, warm-up, calibration overdue)
   | "fault-clear"
   | "event" // a seismic event closed: its final summary
-  | "gap"; // the recording has missing data (MiniSEED gap)
+  | "gap"; // the recording has missing data (a MiniSEED gap, or rows missing from a CSV: a jump in t_s)
 
 export interface Finding {
   /** Seconds from the recording's start. */

@@ -100,6 +100,84 @@ describe("replaying gas through a pipeline's states", () => {
   });
 });
 
+describe("gaps and sample rates of gas CSVs (issue 14 item 8)", () => {
+  const rows = (times: number[], cell: (t: number) => string) =>
+    `t_s,ch4_pct_vol\n${times.map((t) => `${t},${cell(t)}`).join("\n")}\n`;
+  const times = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+  it("rows missing from a gas CSV are a gap: the real pipeline raises no-data as it does for empty cells", async () => {
+    const all = [...times(0, 200)];
+    const empty = path.join(tmp, "empty-cells.csv");
+    fs.writeFileSync(
+      empty,
+      rows(all, (t) => (t >= 10 && t < 150 ? "" : "0.2")),
+    );
+    const jump = path.join(tmp, "missing-rows.csv");
+    fs.writeFileSync(
+      jump,
+      rows([...times(0, 9), ...times(150, 200)], () => "0.2"),
+    );
+    const a = await replay(await openRecording(empty), { location: "face" });
+    const b = await replay(await openRecording(jump), { location: "face" });
+    const noData = a.findings.filter((f) => f.level === "no-data");
+    expect(noData.map((f) => [f.t, f.kind])).toEqual([
+      [noData[0]!.t, "fault"],
+      [150, "fault-clear"],
+    ]);
+    expect(noData[0]!.t).toBeGreaterThanOrEqual(10);
+    expect(noData[0]!.t).toBeLessThan(150);
+    expect(b.findings.filter((f) => f.kind !== "gap")).toEqual(a.findings);
+    expect(b.findings.filter((f) => f.kind === "gap")).toEqual([
+      { t: 10, kind: "gap", channel: "ch4", durationS: 140 },
+    ]);
+    expect(b.streams[0]).toMatchObject({ samples: 61, periodS: 1 });
+  });
+
+  it("a gap of 10^9 s costs a few pushes once no-data has fired", async () => {
+    const file = path.join(tmp, "year-gap.csv");
+    fs.writeFileSync(
+      file,
+      rows([0, 1, 2, 3, 1e9, 1e9 + 1], () => "0.2"),
+    );
+    let pushes = 0;
+    const counting = (o: GasPortOptions): GasPort => {
+      const inner = idealPort(SP)(o);
+      return {
+        ...inner,
+        push(t, v) {
+          pushes++;
+          inner.push(t, v);
+        },
+      };
+    };
+    const r = await replay(await openRecording(file), { gasPort: counting });
+    expect(pushes).toBe(6 + 2); // 6 rows, one empty slot (no-data at once), the gap's last slot
+    expect(r.findings.map((f) => [f.t, f.kind, f.level ?? f.durationS])).toEqual([
+      [4, "gap", 1e9 - 4],
+      [4, "fault", "no-data"],
+      [1e9, "fault-clear", "no-data"],
+    ]);
+  });
+
+  it.each([
+    ["1e-9", "sample rate 1000000000 Hz (t_s step 1e-9 s) is outside what the gas pipeline takes"],
+    ["1e12", "sample rate 1e-12 Hz (t_s step 1000000000000 s) is outside what the gas pipeline takes"],
+    ["0.001", "sample rate 1000 Hz (t_s step 0.001 s) is outside what the gas pipeline takes"],
+  ])("refuses a gas CSV whose t_s step is %s s, in one line", async (step, message) => {
+    const file = path.join(tmp, `rate-${step}.csv`);
+    fs.writeFileSync(file, `t_s,ch4_pct_vol\n0,0.2\n${step},0.2\n`);
+    await expect(replay(await openRecording(file))).rejects.toThrow(`${file}: ${message}`);
+  });
+
+  it("refuses an acceleration CSV sampled faster than the seismic detector takes", async () => {
+    const file = path.join(tmp, "rate-accel.csv");
+    fs.writeFileSync(file, "t_s,az_m_per_s2\n0,0\n1e-9,0\n");
+    await expect(replay(await openRecording(file))).rejects.toThrow(
+      `${file}: sample rate 1000000000 Hz (t_s step 1e-9 s) is outside what the seismic pipeline takes: 0.01 to 10000 Hz`,
+    );
+  });
+});
+
 describe("routing channels to pipelines", () => {
   it.each([
     ["t_s,co_pct_vol\n0,1\n1,1\n", "co must be recorded in ppm, not pct_vol"],

@@ -26,6 +26,11 @@ export interface GasPortOptions {
   channels: readonly GasChannel[];
 }
 
+/** A step longer than this many sample periods leaves a gap (libmseed's tolerance: half a period). */
+const GAP_PERIODS = 1.5;
+/** Empty samples fed into a gap before the no-data fault must have fired (a stand-in pipeline may have none). */
+const MAX_GAP_FILL = 10_000;
+
 export class GasReplay {
   samples = 0;
   firstS = Number.NaN;
@@ -67,6 +72,8 @@ export class GasReplay {
   feed(b: SampleBlock): void {
     for (let i = 0; i < b.count; i++) {
       const t = b.tS[i]!;
+      // Missing rows (a jump in t_s) or a MiniSEED gap: the node would have seen no sample at those times.
+      if (this.samples > 0 && t - this.lastS > GAP_PERIODS * this.periodS) this.#gap(t);
       for (let c = 0; c < this.#columns.length; c++) this.#values[c] = b.values[this.#columns[c]!]![i]!;
       if (this.samples === 0) this.firstS = t;
       this.lastS = t;
@@ -77,6 +84,35 @@ export class GasReplay {
   }
 
   finish(): void {}
+
+  /**
+   * A gap before the sample at `t`: reported as a `gap` finding, and the pipeline is fed "no data" at the
+   * missing sample times, as it is fed an empty cell (the node's timer checks its channels every period), so
+   * the no-data fault fires at the same time as for empty cells. Once every channel shows no-data the rest of
+   * the gap is one more empty sample at its last slot: a gap of a year costs a few pushes, not 3 x 10^7.
+   */
+  #gap(t: number): void {
+    const from = this.lastS;
+    this.#out.push({
+      t: from + this.periodS,
+      kind: "gap",
+      channel: this.#channels.join("+"),
+      durationS: t - from - this.periodS,
+    });
+    this.#values.fill(Number.NaN);
+    const slots = Math.round((t - from) / this.periodS) - 1;
+    const at = (k: number) => {
+      const ts = from + k * this.periodS;
+      this.#port.push(ts * 1000, this.#values);
+      for (let c = 0; c < this.#channels.length; c++) this.#diff(ts, c);
+    };
+    let k = 1;
+    for (; k <= slots && k <= MAX_GAP_FILL; k++) {
+      at(k);
+      if (this.#prev.every((p) => p.faults.has("no-data"))) break;
+    }
+    if (k < slots) at(slots);
+  }
 
   #diff(t: number, c: number): void {
     const channel = this.#channels[c]!;

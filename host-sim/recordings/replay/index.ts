@@ -40,14 +40,48 @@ export interface ReplayResult {
 
 const AXIS = { ax: 0, ay: 1, az: 2 } as const;
 
-/** Sample period of a stream: declared, or measured from its first two samples (CSV). */
+/**
+ * Sample period of a stream: declared, or measured (CSV) from its first samples, so that rows missing early
+ * on (a gap) do not stretch the period.
+ */
 async function periodOf(stream: SampleStream): Promise<number> {
   if (stream.periodS !== undefined) return stream.periodS;
   for await (const b of stream.blocks()) {
-    if (b.count >= 2) return b.tS[1]! - b.tS[0]!;
-    break;
+    if (b.count < 2) break;
+    // The first step, unless a later one is clearly shorter (then the first step was a gap).
+    let periodS = b.tS[1]! - b.tS[0]!;
+    for (let i = 2; i < Math.min(b.count, PERIOD_PROBE); i++) {
+      const step = b.tS[i]! - b.tS[i - 1]!;
+      if (step < periodS / 1.5) periodS = step;
+    }
+    return periodS;
   }
   throw new RecordingError("missing-column", stream.name, "fewer than two samples: no sample rate", 0);
+}
+
+const PERIOD_PROBE = 64;
+
+/**
+ * Sample rates a pipeline can make sense of. Gas: at least one sample per 15 minutes (the STEL window), at
+ * most 100 Hz (gas cells respond in seconds). Seismic: the detector's own range (firmware/sensing/seismic
+ * config: sampleRateHz 0.01..10000).
+ */
+const RATE_RANGE = {
+  gas: { minHz: 1 / 900, maxHz: 100, why: "one sample per 15 min to 100 Hz" },
+  seismic: { minHz: 0.01, maxHz: 10_000, why: "0.01 to 10000 Hz" },
+} as const;
+
+function checkRate(stream: SampleStream, pipeline: "gas" | "seismic", periodS: number): void {
+  const rateHz = 1 / periodS;
+  const r = RATE_RANGE[pipeline];
+  if (rateHz >= r.minHz && rateHz <= r.maxHz) return;
+  const step = stream.periodS === undefined ? ` (t_s step ${Number(periodS.toPrecision(6))} s)` : "";
+  throw new RecordingError(
+    "bad-value",
+    stream.name,
+    `sample rate ${Number(rateHz.toPrecision(6))} Hz${step} is outside what the ${pipeline} pipeline takes: ${r.why}`,
+    rateHz,
+  );
 }
 
 /** Replays every stream; profile and location default to the recording manifest's. */
@@ -99,6 +133,8 @@ export async function replay(recording: Recording, given: ReplayOptions = {}): P
       );
     }
     const periodS = await periodOf(stream);
+    if (gas.length > 0) checkRate(stream, "gas", periodS);
+    if (accel.length > 0 || raw.length > 0) checkRate(stream, "seismic", periodS);
     const g = gas.length > 0 ? new GasReplay(stream, periodS, options, findings, options.gasPort) : undefined;
     let s: SeismicReplay | undefined;
     if (accel.length > 0 || raw.length > 0) {
