@@ -4,7 +4,6 @@
  * runtime, drivers and chip models, on the virtual clock. Every exchange crosses the UART at 115200 baud.
  */
 import { describe, expect, it } from "vitest";
-import { decodeProvisioning } from "../../firmware/node/console/provisioning.js";
 import { ResetSource } from "../../firmware/node/interlock/interlock.js";
 import { decodeInterlockStatus, InterlockState } from "../../firmware/node/interlock/status.js";
 import { ResetResult } from "../../firmware/node/interlock/trip.js";
@@ -14,6 +13,7 @@ import { crc32 } from "../../protocol/checksums.js";
 import { Param } from "../../protocol/config-record.js";
 import { decodeFrame } from "../../protocol/decode.js";
 import type { StatusFrame } from "../../protocol/frames.js";
+import { decodeProvisioning } from "../../protocol/provisioning-record.js";
 import { FrameType } from "../../protocol/schema.js";
 import { bytesToHex, ConsoleClient, ConsoleLinkError } from "../../tools/console/client.js";
 import { runUntilSettled } from "../../tools/console/drive.js";

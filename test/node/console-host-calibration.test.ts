@@ -6,13 +6,13 @@
 import { describe, expect, it } from "vitest";
 import {
   CAL_AGE_SAVE_MS,
-  decodeProvisioning,
   loadCalibrationAges,
   type RuntimeConsoleHost,
   storeCalibrationAges,
 } from "../../firmware/node/console/provisioning.js";
 import { GasFault, resolveGasSettings } from "../../firmware/sensing/gas/index.js";
 import type { SimNode } from "../../host-sim/node/sim-node.js";
+import { decodeProvisioning } from "../../protocol/provisioning-record.js";
 import { recordFor, simNode } from "./console-host-rig.js";
 
 const MINUTE = 60_000;

@@ -1,13 +1,11 @@
 /**
  * The provisioning record's own check (CRC-32C, version 2) and why: the console's `cfgcrc` is the CRC-32 of
  * the whole record and must tell records apart; version-1 records (CRC-32 trailer) are still read. Also the
- * stored calibration ages (firmware/node/console/provisioning-store.ts): a torn or foreign value reads as unknown.
+ * stored calibration ages (firmware/node/console/provisioning-store.ts): a torn or foreign value reads as
+ * unknown.
  */
 import { describe, expect, it } from "vitest";
 import {
-  decodeProvisioning,
-  emptyRecord,
-  encodeProvisioning,
   KEY_CAL_AGE,
   loadCalibrationAges,
   storeCalibrationAges,
@@ -15,6 +13,7 @@ import {
 import { MemoryKeyValue } from "../../host-sim/node/key-value.js";
 import { crc32, crc32c } from "../../protocol/checksums.js";
 import { defaultConfig } from "../../protocol/config-record.js";
+import { decodeProvisioning, emptyRecord, encodeProvisioning } from "../../protocol/provisioning-record.js";
 
 const ID = Uint8Array.of(0x70, 0xb3, 0xd5, 0x7e, 0, 0, 0, 0x2a);
 

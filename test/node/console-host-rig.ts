@@ -3,16 +3,16 @@
  * key-value storage) with the provisioning secret a factory would have stored, and provisioning records
  * made for it. Shared by test/node/console-host.test.ts and test/e2e/console-sim.test.ts.
  */
-import {
-  emptyRecord,
-  encodeProvisioning,
-  KEY_SECRET,
-  type ProvisioningRecord,
-} from "../../firmware/node/console/provisioning.js";
+import { KEY_SECRET } from "../../firmware/node/console/provisioning.js";
 import type { KeyValueStore } from "../../firmware/node/storage.js";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { createSimNode, type SimNode, type SimNodeOptions } from "../../host-sim/node/sim-node.js";
 import { copyConfig, Param } from "../../protocol/config-record.js";
+import {
+  emptyRecord,
+  encodeProvisioning,
+  type ProvisioningRecord,
+} from "../../protocol/provisioning-record.js";
 
 export const SECRET = "s3cret-pass";
 const enc = new TextEncoder();

@@ -10,11 +10,8 @@ import { describe, expect, it } from "vitest";
 import { isRefusal } from "../../firmware/node/console/host.js";
 import {
   BUMP_MAX_MS,
-  decodeProvisioning,
-  encodeProvisioning,
   KEY_PROV_APPLIED,
   loadProvisioning,
-  type ProvisioningRecord,
   RuntimeConsoleHost,
   storeProvisioning,
 } from "../../firmware/node/console/provisioning.js";
@@ -23,6 +20,11 @@ import { VirtualClock } from "../../host-sim/clock.js";
 import { MemoryKeyValue } from "../../host-sim/node/key-value.js";
 import type { SimNode } from "../../host-sim/node/sim-node.js";
 import { Param } from "../../protocol/config-record.js";
+import {
+  decodeProvisioning,
+  encodeProvisioning,
+  type ProvisioningRecord,
+} from "../../protocol/provisioning-record.js";
 import { nobleFrameMac } from "../../site/frame-mac.js";
 import { ConsoleClient, ConsoleRefusedError } from "../../tools/console/client.js";
 import { runUntilSettled } from "../../tools/console/drive.js";

@@ -3,7 +3,6 @@ import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { NAMES, USAGE } from "../../firmware/node/console/commands.js";
 import { ConsoleErr } from "../../firmware/node/console/errors.js";
-import { emptyRecord, encodeProvisioning } from "../../firmware/node/console/provisioning.js";
 import { crc16, crc32 } from "../../protocol/checksums.js";
 import { CONFIG_RECORD_BYTES, defaultConfig } from "../../protocol/config-record.js";
 import {
@@ -12,6 +11,7 @@ import {
   LINE_MAX_BYTES,
   SESSION_IDLE_MS,
 } from "../../protocol/console-wire.js";
+import { emptyRecord, encodeProvisioning } from "../../protocol/provisioning-record.js";
 
 const spec = fs.readFileSync(new URL("../../protocol/SPEC-console.md", import.meta.url), "utf8");
 

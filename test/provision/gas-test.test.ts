@@ -4,7 +4,7 @@
  * tolerances.ts and recorded. Failures are recorded too.
  */
 import { describe, expect, it } from "vitest";
-import { decodeProvisioning } from "../../firmware/node/console/provisioning.js";
+import { decodeProvisioning } from "../../protocol/provisioning-record.js";
 import { bumpTest } from "../../tools/provision/gas-test.js";
 import { CRITERIA } from "../../tools/provision/tolerances.js";
 import { rig } from "./rig.js";

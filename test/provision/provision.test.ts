@@ -6,9 +6,9 @@
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { decodeProvisioning, encodeProvisioning } from "../../firmware/node/console/provisioning.js";
 import type { SimNode } from "../../host-sim/node/sim-node.js";
 import { crc32 } from "../../protocol/checksums.js";
+import { decodeProvisioning, encodeProvisioning } from "../../protocol/provisioning-record.js";
 import { ProvisionError } from "../../tools/provision/errors.js";
 import { keyCheckValue } from "../../tools/provision/keys.js";
 import { parseNodeConfig } from "../../tools/provision/node-config.js";

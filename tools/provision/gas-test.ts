@@ -6,10 +6,10 @@
  * Every outcome, pass or fail, goes to the registry.
  */
 
-import type { ProvisioningRecord } from "../../firmware/node/console/provisioning.js";
 import { gasOverrides } from "../../firmware/node/runtime/gas.js";
 import { resolveGasSettings } from "../../firmware/sensing/profiles/index.js";
 import type { GasName } from "../../firmware/sensing/profiles/types.js";
+import type { ProvisioningRecord } from "../../protocol/provisioning-record.js";
 import { ProvisionError } from "./errors.js";
 import { resetInterlockAfterBump } from "./interlock-check.js";
 import type { ConsoleGas, NodePort } from "./port.js";
@@ -194,7 +194,8 @@ export async function calibrate(
   );
   port.sim?.applyGas(gas, applied);
   // The node calibrates on the mean of its last few unsmoothed readings (what READ shows) and refuses
-  // `unstable` while they spread (firmware/node/console/provisioning-calibrate.ts): STABLE_READINGS steady READs are enough.
+  // `unstable` while they spread (firmware/node/console/provisioning-calibrate.ts): STABLE_READINGS steady
+  // READs are enough.
   const settled = await settle(port, gas, c.stableBand);
   let result: { value: number } | undefined;
   let note: string;

@@ -6,8 +6,8 @@
  * leaves nothing latched means the interlock did not trip: the bump test fails.
  */
 
-import type { ProvisioningRecord } from "../../firmware/node/console/provisioning.js";
 import { resolveCh4Trip } from "../../firmware/sensing/profiles/index.js";
+import type { ProvisioningRecord } from "../../protocol/provisioning-record.js";
 import type { NodePort } from "./port.js";
 import { authed, step } from "./session.js";
 import { POLL_MS } from "./tolerances.js";

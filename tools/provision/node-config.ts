@@ -23,17 +23,17 @@
  */
 import { readFileSync } from "node:fs";
 import { isScalar, parseDocument, YAMLParseError } from "yaml";
-import {
-  checkRecord,
-  emptyRecord,
-  ProvisioningError,
-  type ProvisioningRecord,
-  TEXT_MAX,
-} from "../../firmware/node/console/provisioning.js";
+import { checkRecord } from "../../firmware/node/console/provisioning.js";
 import { GAS_PROFILES, gasProfileNamed, resolveGasSettings } from "../../firmware/sensing/profiles/index.js";
 import type { GasName } from "../../firmware/sensing/profiles/types.js";
 import { brokerAddressProblem } from "../../protocol/broker-address.js";
 import { defaultConfig, Param } from "../../protocol/config-record.js";
+import {
+  emptyRecord,
+  ProvisioningError,
+  type ProvisioningRecord,
+  TEXT_MAX,
+} from "../../protocol/provisioning-record.js";
 import { ProvisionError } from "./errors.js";
 
 type SetPointField = "a1" | "a2" | "stel" | "twa" | "enrichment";

@@ -11,15 +11,11 @@
  * undo a span calibration); so are its keys unless --keys or --new-keys (see ProvisionOptions.keys).
  */
 
-import {
-  encodeProvisioning,
-  type ProvisioningRecord,
-  TEXT_MAX,
-} from "../../firmware/node/console/provisioning.js";
 import { gasOverrides } from "../../firmware/node/runtime/gas.js";
 import { gasProfileNamed, resolveGasSettings } from "../../firmware/sensing/profiles/index.js";
 import { GAS_NAMES } from "../../firmware/sensing/profiles/types.js";
 import { crc32 } from "../../protocol/checksums.js";
+import { encodeProvisioning, type ProvisioningRecord, TEXT_MAX } from "../../protocol/provisioning-record.js";
 import { ProvisionError } from "./errors.js";
 import {
   GENERATED_SLOTS,

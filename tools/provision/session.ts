@@ -3,7 +3,7 @@
  * place where what the console client throws becomes one line for the tech with what to do next.
  */
 import { sha256 } from "@noble/hashes/sha2.js";
-import { decodeProvisioning, type ProvisioningRecord } from "../../firmware/node/console/provisioning.js";
+import { decodeProvisioning, type ProvisioningRecord } from "../../protocol/provisioning-record.js";
 import { ConsoleLinkError, ConsoleRefusedError, type NodeIdentityReply } from "../console/client.js";
 import { ProvisionError } from "./errors.js";
 import type { ConsoleGas, NodePort } from "./port.js";

@@ -1,9 +1,10 @@
 /**
  * The runtime's side of the provisioning console (firmware/node/console/host.ts ConsoleHost): the console
  * carries bytes, this decides what they mean for the minewatch runtime (firmware/node/runtime.ts).
- * - config: the provisioning record (protocol/provisioning-record.ts; its checks: provisioning-check.ts), stored atomically in two key-value slots
- *   (provisioning-store.ts); set-points and periods apply at once, identity / profile / location /
- *   calibrations of another profile at the next boot (main.ts and SimNode boot through bootProvisioning).
+ * - config: the provisioning record (protocol/provisioning-record.ts; its checks: provisioning-check.ts),
+ *   stored atomically in two key-value slots (provisioning-store.ts); set-points and periods apply at once,
+ *   identity / profile / location / calibrations of another profile at the next boot (main.ts and SimNode
+ *   boot through bootProvisioning).
  * - keys: write-only key-value entries (KEY_SLOTS); the reply carries only a key check value.
  * - calibration: zero / span on the mean of the last few unsmoothed readings, refused while they are not
  *   stable (provisioning-calibrate.ts), stored in the record (the same atomic commit); each gas's
@@ -58,7 +59,6 @@ import {
   storeProvisioning,
 } from "./provisioning-store.js";
 
-export * from "../../../protocol/provisioning-record.js";
 export * from "./provisioning-check.js";
 export * from "./provisioning-store.js";
 
