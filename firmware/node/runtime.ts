@@ -116,6 +116,12 @@ export class NodeRuntime {
         )
       : undefined;
     this.battery = new BatteryHealth(o.batteryLowMv ?? DEFAULT_BATTERY_LOW_MV);
+    // The alarm channels, the schedule and the downlink handler see the runtime through their own narrow
+    // interfaces (AlarmChannelParts, ScheduleParts, DownlinkActions): no object per part, the heap budget
+    // counts every slot.
+    this.alarms = new AlarmChannels(this);
+    this.schedule = new FrameSchedule(this);
+    this.downlinks = new DownlinkHandler(this);
     if (o.interlock) {
       if (!o.gas || !this.gas?.pipelines[Channel.Ch4])
         throw new RuntimeError("bad-option", "the methane interlock needs a CH4 gas port", o.gas?.profile);
@@ -127,12 +133,6 @@ export class NodeRuntime {
         onEvent: (event, detail) => this.#onInterlockEvent(event, detail),
       });
     } else this.interlock = undefined;
-    // The alarm channels, the schedule and the downlink handler see the runtime through their own narrow
-    // interfaces (AlarmChannelParts, ScheduleParts, DownlinkActions): no object per part, the heap budget
-    // counts every slot.
-    this.alarms = new AlarmChannels(this);
-    this.schedule = new FrameSchedule(this);
-    this.downlinks = new DownlinkHandler(this);
     this.watchdog = new Watchdog(o.clock, o.watchdogCheckMs ?? 1000, (task, late) => {
       if (o.onWatchdog) o.onWatchdog(task, late);
       else this.stop();
