@@ -15,6 +15,8 @@
  * unexpected (false) alarm. The matching is site/evaluation.ts's (rule 3 there: matchLatency), the one home
  * of the rules that match alarms to labels; this file checks the labels and names the path.
  */
+
+import { severityRank } from "../../protocol/alarm-severity.js";
 import type { AlarmFrame } from "../../protocol/frames.js";
 import { AlarmLevel, CHANNEL_NAMES, LEVEL_NAMES } from "../../protocol/schema.js";
 import { matchLatency } from "../evaluation.js";
@@ -123,7 +125,13 @@ export class AlarmView {
   readonly security: SecurityEvent[] = [];
   readonly #states = new Map<string, AlarmState>();
 
-  /** Applies one verified alarm frame. */
+  /**
+   * Applies one verified alarm frame. Levels are ranked by the one severity order (protocol/alarm-severity.ts:
+   * A2 > STEL > A1 > TWA > fault), not by their wire codes. A more severe level escalates the channel; a
+   * clear frame clears it; a less severe level does not lower it while the higher one is unacknowledged, as
+   * A2 stays latched on the node until an operator acknowledges it (issue 14 item 17). After `acknowledge`,
+   * the node's next report is taken as it is.
+   */
   apply(nodeId: string, counter: number, frame: AlarmFrame, atMs: number, path: FramePath): AlarmEvent {
     const key = `${nodeId}/${frame.channel}`;
     const st = this.#states.get(key);
@@ -138,11 +146,11 @@ export class AlarmView {
       atMs,
       nodeOnsetMs: atMs - frame.ageS * 1000,
       path,
-      raise: newer && frame.level !== AlarmLevel.Clear && frame.level > previous,
+      raise: newer && frame.level !== AlarmLevel.Clear && severityRank(frame.level) > severityRank(previous),
     };
     this.events.push(event);
     if (!newer) return event;
-    if (!st || frame.level > st.level || st.level === AlarmLevel.Clear) {
+    if (!st || st.level === AlarmLevel.Clear || severityRank(frame.level) > severityRank(st.level)) {
       this.#states.set(key, {
         nodeId,
         channel: frame.channel,
@@ -154,12 +162,15 @@ export class AlarmView {
         acknowledged: false,
         updatedAtMs: atMs,
       });
-    } else {
-      st.level = frame.level;
-      st.value = frame.value;
-      st.counter = counter;
-      st.updatedAtMs = atMs;
+      return event;
     }
+    if (frame.level === AlarmLevel.Clear || st.acknowledged) {
+      st.level = frame.level;
+      st.acknowledged = false;
+    }
+    st.value = frame.value;
+    st.counter = counter;
+    st.updatedAtMs = atMs;
     return event;
   }
 

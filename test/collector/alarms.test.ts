@@ -4,6 +4,35 @@ import { CollectorError } from "../../site/collector/errors.js";
 import { AlarmLevel, alarm, Channel, NODE_A, NODE_B } from "./frames.js";
 
 describe("alarm view", () => {
+  it("ranks by the severity order, not the wire code: STEL and TWA do not outrank A2 (issue 14 item 17)", () => {
+    const v = new AlarmView();
+    expect(v.apply(NODE_A, 1, alarm(AlarmLevel.A2, Channel.Co, 200), 0, "mqtt").raise).toBe(true);
+    const stel = v.apply(NODE_A, 2, alarm(AlarmLevel.Stel, Channel.Co, 60), 10, "mqtt");
+    const twa = v.apply(NODE_A, 3, alarm(AlarmLevel.Twa, Channel.Co, 30), 20, "mqtt");
+    expect([stel.raise, twa.raise]).toEqual([false, false]);
+    expect(v.state(NODE_A, Channel.Co)!.level).toBe(AlarmLevel.A2);
+    // STEL then A2: A2 is the more severe, so it is a raise.
+    const w = new AlarmView();
+    w.apply(NODE_A, 1, alarm(AlarmLevel.Stel, Channel.Co, 60), 0, "mqtt");
+    expect(w.apply(NODE_A, 2, alarm(AlarmLevel.A2, Channel.Co, 200), 10, "mqtt").raise).toBe(true);
+    expect(w.state(NODE_A, Channel.Co)!.level).toBe(AlarmLevel.A2);
+  });
+
+  it("keeps A2 while it is latched on the node: A1 does not lower it until an operator acknowledges", () => {
+    const v = new AlarmView();
+    v.apply(NODE_A, 1, alarm(AlarmLevel.A2), 0, "mqtt");
+    v.apply(NODE_A, 2, alarm(AlarmLevel.A1), 10, "mqtt");
+    expect(v.state(NODE_A, Channel.Ch4)).toMatchObject({ level: AlarmLevel.A2, counter: 2 });
+    expect(v.active().map((s) => s.level)).toEqual([AlarmLevel.A2]);
+    // A2 reported again while latched is not a new raise.
+    expect(v.apply(NODE_A, 3, alarm(AlarmLevel.A2), 20, "mqtt").raise).toBe(false);
+    expect(v.acknowledge(NODE_A, Channel.Ch4)).toBe(true);
+    v.apply(NODE_A, 4, alarm(AlarmLevel.A1), 30, "mqtt");
+    expect(v.state(NODE_A, Channel.Ch4)!.level).toBe(AlarmLevel.A1);
+    v.apply(NODE_A, 5, alarm(AlarmLevel.Clear), 40, "mqtt");
+    expect(v.active()).toEqual([]);
+  });
+
   it("raises, lowers and clears in counter order; an older frame arriving late does not overwrite", () => {
     const v = new AlarmView();
     v.apply(NODE_A, 10, alarm(AlarmLevel.A1), 1000, "mqtt");
