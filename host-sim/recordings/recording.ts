@@ -45,17 +45,22 @@ export interface Recording {
 
 const MSEED_EXT = /\.(mseed|miniseed|ms)$/i;
 
+export interface OpenOptions {
+  /** Told, once each, what a reader read past with a warning (MiniSEED: mseed.ts `MseedOptions.warn`). */
+  warn?: (message: string) => void;
+}
+
 /** Opens whatever `target` names; throws RecordingError for anything it cannot read. */
-export async function openRecording(target: string): Promise<Recording> {
+export async function openRecording(target: string, options: OpenOptions = {}): Promise<Recording> {
   let stat: fs.Stats;
   try {
     stat = await fs.promises.stat(target);
   } catch (e) {
     throw new RecordingError("io", target, `cannot open: ${(e as NodeJS.ErrnoException).code ?? e}`, target);
   }
-  if (stat.isDirectory()) return openManifest(path.join(target, MANIFEST));
-  if (/\.json$/i.test(target)) return openManifest(target);
-  return { path: target, manifest: undefined, streams: await openDataFile(target, {}), labels: [] };
+  if (stat.isDirectory()) return openManifest(path.join(target, MANIFEST), options);
+  if (/\.json$/i.test(target)) return openManifest(target, options);
+  return { path: target, manifest: undefined, streams: await openDataFile(target, {}, options), labels: [] };
 }
 
 async function sniff(file: string): Promise<"csv" | "mseed" | undefined> {
@@ -75,6 +80,7 @@ async function sniff(file: string): Promise<"csv" | "mseed" | undefined> {
 async function openDataFile(
   file: string,
   entry: Omit<StreamEntry, "file">,
+  options: OpenOptions,
   startUtcMs?: number,
 ): Promise<SampleStream[]> {
   let kind: "csv" | "mseed" | undefined;
@@ -102,6 +108,7 @@ async function openDataFile(
   }
   if (kind === "mseed") {
     const o: MseedOptions = {};
+    if (options.warn !== undefined) o.warn = options.warn;
     if (startUtcMs !== undefined) o.startUtcMs = startUtcMs;
     if (entry.name !== undefined) o.name = entry.name;
     if (entry.unit !== undefined) o.unit = entry.unit;
@@ -120,7 +127,7 @@ function bad(where: string, problem: string, value: unknown): never {
   throw new RecordingError("bad-manifest", where, problem, value);
 }
 
-export async function openManifest(file: string): Promise<Recording> {
+export async function openManifest(file: string, options: OpenOptions = {}): Promise<Recording> {
   let text: string;
   try {
     text = await fs.promises.readFile(file, "utf8");
@@ -163,7 +170,7 @@ export async function openManifest(file: string): Promise<Recording> {
     if (s.countsPerUnit !== undefined && !(s.countsPerUnit > 0 && Number.isFinite(s.countsPerUnit))) {
       bad(at, `countsPerUnit must be a finite number > 0, got ${shown(s.countsPerUnit)}`, s.countsPerUnit);
     }
-    streams.push(...(await openDataFile(path.join(dir, s.file), s, startUtcMs)));
+    streams.push(...(await openDataFile(path.join(dir, s.file), s, options, startUtcMs)));
   }
   const labels = m.labels === undefined ? [] : await readLabels(path.join(dir, m.labels));
   return { path: file, manifest: m, streams, labels };

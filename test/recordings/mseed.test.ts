@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { RecordingError } from "../../host-sim/recordings/errors.js";
-import { mseedRecords, openMseed } from "../../host-sim/recordings/mseed.js";
+import { type MseedStream, mseedRecords, openMseed } from "../../host-sim/recordings/mseed.js";
 import { decodeSteim2Record } from "./steim2-reference.js";
 
 // The real recording lives in shared/data beside the repository (../shared/data/README.md).
@@ -75,6 +75,82 @@ function floatRecord(values: number[], rateHz: number, channel = "HNZ"): Uint8Ar
   return rec;
 }
 
+interface RecordSpec {
+  values?: number[];
+  /** Header sample count (default: values.length). */
+  n?: number;
+  encoding?: number;
+  factor?: number;
+  multiplier?: number;
+  littleEndian?: boolean;
+  /** Fixed header field 14. */
+  blockettes?: number;
+  firstBlockette?: number;
+  blocketteType?: number;
+  dataOffset?: number;
+  exponent?: number;
+  channel?: string;
+}
+
+/** A record from the SEED 2.4 manual with every field settable (float32 data unless told otherwise). */
+function seedRecord(o: RecordSpec = {}): Uint8Array {
+  const values = o.values ?? [];
+  const le = o.littleEndian ?? false;
+  const e = o.exponent ?? 9;
+  const size = 2 ** (e >= 7 && e <= 16 ? e : 9); // an impossible length is written into blockette 1000 only
+  const rec = new Uint8Array(size);
+  const v = new DataView(rec.buffer);
+  const ascii = (at: number, text: string) => rec.set(new TextEncoder().encode(text), at);
+  ascii(0, "000001D ");
+  ascii(8, "TEST   ");
+  ascii(15, o.channel ?? "HNZ");
+  ascii(18, "XX");
+  v.setUint16(20, 2026, le);
+  v.setUint16(22, 5, le);
+  v.setUint8(24, 6);
+  v.setUint16(30, o.n ?? values.length, le);
+  v.setInt16(32, o.factor ?? 100, le);
+  v.setInt16(34, o.multiplier ?? 1, le);
+  v.setUint8(39, o.blockettes ?? 1);
+  v.setUint16(44, o.dataOffset ?? 64, le);
+  v.setUint16(46, o.firstBlockette ?? 48, le);
+  v.setUint16(48, o.blocketteType ?? 1000, le);
+  v.setUint8(52, o.encoding ?? 4);
+  v.setUint8(53, le ? 0 : 1);
+  v.setUint8(54, o.exponent ?? 9);
+  for (const [i, x] of values.entries()) v.setFloat32(64 + 4 * i, x, le);
+  return rec;
+}
+
+/** A 64 KiB Steim-1 record of `n` samples all equal to `x` (every difference 0: four a word). */
+function steim1Constant(n: number, x: number): Uint8Array {
+  const rec = seedRecord({ n, encoding: 10, exponent: 16 });
+  const v = new DataView(rec.buffer);
+  for (let frame = 0; (frame + 1) * 64 <= rec.length - 64; frame++) {
+    const at = 64 + frame * 64;
+    let nibbles = 0;
+    for (let w = frame === 0 ? 3 : 1; w < 16; w++) nibbles |= 1 << (30 - 2 * w); // 01: four 8-bit differences
+    v.setUint32(at, nibbles >>> 0);
+    if (frame === 0) {
+      v.setInt32(at + 4, x); // X0
+      v.setInt32(at + 8, x); // Xn
+    }
+  }
+  return rec;
+}
+
+async function openWarned(file: string) {
+  const warnings: string[] = [];
+  const streams = await openMseed(file, { warn: (m) => warnings.push(m) });
+  const x: number[][] = [];
+  for (const s of streams) {
+    const mine: number[] = [];
+    for await (const b of s.blocks()) for (let i = 0; i < b.count; i++) mine.push(b.values[0]![i]!);
+    x.push(mine);
+  }
+  return { streams, x, warnings };
+}
+
 const reference = Array.from({ length: real.length / RECORD }, (_, i) => decodeSteim2Record(record(i)));
 
 describe("MiniSEED import (real IU.COLA.00.LHZ file)", () => {
@@ -98,7 +174,14 @@ describe("MiniSEED import (real IU.COLA.00.LHZ file)", () => {
     expect(t[0]).toBeCloseTo(0.000539, 6); // float64 epoch ms: sub-microsecond rounding
     expect(t[4199]).toBeCloseTo(4199.000539, 5); // record starts jitter by a few us (blockette 1001)
     expect(gaps).toEqual([]);
-    expect(stream.stats).toEqual({ records: 36, samples: 4200, gaps: 0, overlaps: 0, droppedSamples: 0 });
+    expect(stream.stats).toEqual({
+      records: 36,
+      samples: 4200,
+      gaps: 0,
+      overlaps: 0,
+      droppedSamples: 0,
+      nanSamples: 0,
+    });
   });
 
   it("reports a gap where a record is missing, with its length", async () => {
@@ -156,15 +239,15 @@ describe("MiniSEED import (real IU.COLA.00.LHZ file)", () => {
     await it.return?.(undefined);
   });
 
-  it("reads float32 records and rejects a NaN sample naming the record", async () => {
+  it("reads float32 records and rejects an infinite sample naming the record", async () => {
     const good = await collect(writeTmp("float.mseed", [floatRecord([0.5, -1.25, 2], 100)]));
     expect(good.stream.channels[0]!.name).toBe("XX.TEST..HNZ");
     expect(good.x).toEqual([0.5, -1.25, 2]);
     expect(good.t).toEqual([0, 0.01, 0.02]);
-    const file = writeTmp("nan.mseed", [floatRecord([0.5, Number.NaN, 2], 100)]);
+    const file = writeTmp("inf.mseed", [floatRecord([0.5, Number.NEGATIVE_INFINITY, 2], 100)]);
     await expect(collect(file)).rejects.toMatchObject({ code: "nan" });
     await expect(collect(file)).rejects.toThrow(
-      `${file} record 0 (byte 0): XX.TEST..HNZ sample 1 of the record is NaN`,
+      `${file} record 0 (byte 0): XX.TEST..HNZ sample 1 of the record is -Infinity`,
     );
   });
 
@@ -177,7 +260,7 @@ describe("MiniSEED import (real IU.COLA.00.LHZ file)", () => {
     );
   });
 
-  it("rejects garbage, truncation and an empty file with the file, record and problem", async () => {
+  it("rejects garbage and an empty file with the file, record and problem", async () => {
     const junk = writeTmp("junk.mseed", [
       new TextEncoder().encode("this is not seismic data at all, not even close......"),
     ]);
@@ -185,12 +268,153 @@ describe("MiniSEED import (real IU.COLA.00.LHZ file)", () => {
     await expect(openMseed(junk)).rejects.toThrow(
       /junk\.mseed record 0 \(byte 0\): not a MiniSEED data record/,
     );
-    const cut = writeTmp("cut.mseed", [record(0), record(1).subarray(0, 300)]);
-    await expect(openMseed(cut)).rejects.toThrow(
-      /cut\.mseed record 1 \(byte 512\): truncated: 300 of 512 bytes/,
-    );
     const empty = writeTmp("empty.mseed", []);
     await expect(openMseed(empty)).rejects.toBeInstanceOf(RecordingError);
     await expect(openMseed(path.join(tmp, "absent.mseed"))).rejects.toMatchObject({ code: "io" });
+  });
+});
+
+describe("hostile MiniSEED (issue 14 item 8): one line naming the record, or read with a warning as libmseed does", () => {
+  it("refuses a sample rate of 0 for a record with samples (it was read as 10 kHz)", async () => {
+    const file = writeTmp("rate0.mseed", [seedRecord({ values: [1, 2, 3], factor: 0 })]);
+    await expect(openMseed(file)).rejects.toThrow(
+      `${file} record 0 (byte 0): sample rate 0 Hz (factor 0, multiplier 1) for 3 samples: a data record needs a rate > 0`,
+    );
+  });
+
+  it("reads the sample count unsigned: a Steim-1 record of 40000 samples", async () => {
+    const { x, warnings } = await openWarned(writeTmp("big.mseed", [steim1Constant(40_000, 7)]));
+    expect(x[0]).toHaveLength(40_000);
+    expect(x[0]!.every((v) => v === 7)).toBe(true);
+    expect(warnings).toEqual([]);
+  });
+
+  it("skips ASCII text records (encoding 0) with one warning, and refuses a file of text only", async () => {
+    const log = seedRecord({ n: 11, encoding: 0, channel: "LOG" });
+    log.set(new TextEncoder().encode("hello world"), 64);
+    const file = writeTmp("log.mseed", [log, seedRecord({ values: [1, 2, 3] }), log]);
+    const { streams, x, warnings } = await openWarned(file);
+    expect(streams.map((s) => s.channels[0]!.name)).toEqual(["XX.TEST..HNZ"]);
+    expect(x).toEqual([[1, 2, 3]]);
+    expect(warnings).toEqual([
+      `${file}: XX.TEST..LOG: 2 records of ASCII text (encoding 0: log messages, not samples) skipped`,
+    ]);
+    const only = writeTmp("log-only.mseed", [log]);
+    await expect(openMseed(only)).rejects.toThrow(
+      `${only}: no MiniSEED data records: only ASCII text records (encoding 0)`,
+    );
+  });
+
+  it("reads little-endian headers (byte order from the start year and day), blockette 100 included", async () => {
+    const le = seedRecord({ values: [0.5, -1.25, 2], littleEndian: true, blockettes: 2 });
+    const v = new DataView(le.buffer);
+    // Blockette 1000 at 48 points to a blockette 100 at 56 (rate 250 Hz as a float), data at 72.
+    v.setUint16(50, 56, true);
+    v.setUint16(56, 100, true);
+    v.setFloat32(60, 250, true);
+    v.setUint16(44, 72, true);
+    for (const [i, x] of [0.5, -1.25, 2].entries()) v.setFloat32(72 + 4 * i, x, true);
+    const { streams, x, warnings } = await openWarned(writeTmp("le.mseed", [le]));
+    expect(x).toEqual([[0.5, -1.25, 2]]);
+    expect(streams[0]!.periodS).toBe(1 / 250);
+    expect(warnings).toEqual([]);
+    const nonsense = seedRecord({ values: [1] });
+    new DataView(nonsense.buffer).setUint16(20, 3000);
+    const file = writeTmp("no-date.mseed", [nonsense]);
+    await expect(openMseed(file)).rejects.toThrow(
+      `${file} record 0 (byte 0): start time (bytes 20-23) is year 3000 day 5, or 47115 day 1280 little-endian: not a date in either byte order`,
+    );
+  });
+
+  it("reads NaN samples as no data and says how many, once", async () => {
+    const file = writeTmp("nan.mseed", [
+      floatRecord([0.5, Number.NaN, 2], 100),
+      setStart(floatRecord([Number.NaN, 1], 100), Date.UTC(2026, 0, 5, 6, 0, 1)),
+    ]);
+    const { streams, x, warnings } = await openWarned(file);
+    expect(x[0]).toEqual([0.5, Number.NaN, 2, Number.NaN, 1]);
+    expect((streams[0] as MseedStream).stats.nanSamples).toBe(2);
+    expect(warnings).toEqual([
+      `${file}: XX.TEST..HNZ: 2 NaN samples read as no data (the first: record 0 (byte 0) sample 1)`,
+    ]);
+  });
+
+  it("reads the complete records of a file whose last record is truncated, with one warning", async () => {
+    const file = writeTmp("cut.mseed", [record(0), record(1), record(2).subarray(0, 300)]);
+    const { x, warnings } = await openWarned(file);
+    expect(x[0]).toEqual([...reference[0]!.samples, ...reference[1]!.samples]);
+    expect(warnings).toEqual([
+      `${file} record 2 (byte 1024): last record truncated (300 of 512 bytes): read the 2 complete records before it`,
+    ]);
+    const stub = writeTmp("stub.mseed", [record(0), record(1).subarray(0, 20)]);
+    expect((await openWarned(stub)).warnings).toEqual([
+      `${stub} record 1 (byte 512): last record truncated (20 of at least 48 bytes): read the 1 complete record before it`,
+    ]);
+  });
+
+  it("reads a record whose blockette count disagrees with its chain, with a warning (libmseed does)", async () => {
+    for (const count of [0, 5, 255]) {
+      const file = writeTmp(`count${count}.mseed`, [seedRecord({ values: [1, 2], blockettes: count })]);
+      const { x, warnings } = await openWarned(file);
+      expect(x).toEqual([[1, 2]]);
+      expect(warnings).toEqual([
+        `${file}: XX.TEST..HNZ: the fixed header counts ${count} blockettes, the chain has 1`,
+      ]);
+    }
+  });
+
+  it.each([
+    [{ blocketteType: 999 }, "no blockette 1000, so the record length is unknown"],
+    [{ firstBlockette: 600 }, "blockette 1 at byte 600 is beyond the record's 512 bytes"],
+    [
+      { firstBlockette: 20 },
+      "blockette 1 at byte 20 overlaps the fixed header or blockette 0 (ends at byte 48)",
+    ],
+    [{ dataOffset: 9000 }, "data offset 9000 is outside the record's data area (bytes 56..511)"],
+    [{ dataOffset: 20 }, "data offset 20 is outside the record's data area (bytes 56..511)"],
+    [{ dataOffset: 504 }, "3 samples of 4 bytes do not fit in the record's 8 data bytes"],
+    [{ exponent: 6 }, "record length 2^6 (blockette 1000) is not a power of two in 128..65536"],
+    [{ exponent: 40 }, "record length 2^40 (blockette 1000) is not a power of two in 128..65536"],
+  ] as [RecordSpec, string][])("refuses %j in one line", async (spec, message) => {
+    const file = writeTmp(`bad-${Object.keys(spec)[0]}-${Object.values(spec)[0]}.mseed`, [
+      seedRecord({ values: [1, 2, 3], ...spec }),
+    ]);
+    const e = await openMseed(file).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(RecordingError);
+    expect((e as Error).message).toBe(`${file} record 0 (byte 0): ${message}`);
+  });
+
+  it("answers 500 records with random header bytes by reading them or by a RecordingError, never another error", async () => {
+    let seed = 14;
+    const random = () => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const file = path.join(tmp, "mutant.mseed");
+    const others: unknown[] = [];
+    for (let i = 0; i < 500; i++) {
+      const rec = i % 2 === 0 ? record(i % 36) : floatRecord([1, 2, 3], 100);
+      for (let k = 0; k < 1 + Math.floor(random() * 4); k++)
+        rec[Math.floor(random() * 72)] = Math.floor(random() * 256);
+      fs.writeFileSync(file, rec);
+      try {
+        await openWarned(file);
+      } catch (e) {
+        if (!(e instanceof RecordingError)) others.push(e);
+      }
+    }
+    expect(others).toEqual([]);
+  });
+
+  it("refuses a blockette chain that points backwards (a loop)", async () => {
+    const rec = seedRecord({ values: [1] });
+    new DataView(rec.buffer).setUint16(50, 48); // blockette 1000's next: itself
+    const file = writeTmp("loop.mseed", [rec]);
+    await expect(openMseed(file)).rejects.toThrow(
+      `${file} record 0 (byte 0): blockette 1 (type 1000) at byte 48 points to the next at byte 48, inside itself or before it`,
+    );
   });
 });

@@ -178,6 +178,40 @@ describe("gaps and sample rates of gas CSVs (issue 14 item 8)", () => {
   });
 });
 
+describe("absurd accelerations (issue 14 item 9)", () => {
+  // 1e160 m/s^2 overflowed the detector: detect printed PPV and PGA Infinity and STA/LTA NaN.
+  it.each([
+    ["ax_m_per_s2", "1e160", "ax is 1e+160 m/s^2, beyond +-10000 m/s^2 (about 1000 g"],
+    ["az_m_per_s2", "-2e4", "az is -20000 m/s^2, beyond +-10000 m/s^2"],
+    [
+      "raw_counts",
+      "1e300",
+      "raw is 1e+300 counts, beyond +-2147483648 counts (a 32-bit digitizer's full scale)",
+    ],
+  ])("refuses %s = %s in one line naming the stream and the time", async (column, value, message) => {
+    const file = path.join(tmp, `absurd-${column}.csv`);
+    let text = `t_s,${column}\n`;
+    for (let i = 0; i < 1000; i++) text += `${i / 100},${i === 500 ? value : Math.sin(i) * 0.001}\n`;
+    fs.writeFileSync(file, text);
+    await expect(replay(await openRecording(file))).rejects.toThrow(`${file} at t = 5 s: ${message}`);
+  });
+
+  it("replays accelerations up to the limit to finite figures", async () => {
+    const file = path.join(tmp, "strong.csv");
+    let text = "t_s,ax_m_per_s2\n";
+    for (let i = 0; i < 2000; i++)
+      text += `${i / 100},${i >= 1000 && i < 1020 ? 9999 * Math.sin(i) : Math.sin(i) * 0.001}\n`;
+    fs.writeFileSync(file, text);
+    const r = await replay(await openRecording(file));
+    const events = r.findings.filter((f) => f.kind === "event");
+    expect(events.length).toBeGreaterThan(0);
+    for (const f of events) {
+      for (const v of [f.pgaMPerS2, f.ppvMmPerS, f.dominantHz, f.staLtaPeak, f.durationS])
+        expect(Number.isFinite(v)).toBe(true);
+    }
+  });
+});
+
 describe("routing channels to pipelines", () => {
   it.each([
     ["t_s,co_pct_vol\n0,1\n1,1\n", "co must be recorded in ppm, not pct_vol"],

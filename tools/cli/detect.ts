@@ -120,7 +120,9 @@ async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   const out = (line: string) => process.stdout.write(`${line}\n`);
   try {
-    const rec = await openRecording(args.target);
+    // What the readers read past (a truncated last MiniSEED record, NaN samples): one line each, on stderr.
+    const warn = (m: string) => process.stderr.write(`minewatch detect: warning: ${m}\n`);
+    const rec = await openRecording(args.target, { warn });
     const labels = args.labels !== undefined ? await readLabels(args.labels) : rec.labels;
     const options: ReplayOptions = { seismic: args.seismic };
     if (args.profile !== undefined) options.profile = args.profile;

@@ -10,6 +10,7 @@ import {
   SeismicEvent,
   SeismicSummary,
 } from "../../../firmware/sensing/seismic/index.js";
+import { RecordingError } from "../errors.js";
 import type { Finding } from "../findings.js";
 import type { SampleBlock, SampleStream } from "../stream.js";
 
@@ -46,6 +47,14 @@ export function defaultSeismicConfig(rateHz: number, o: SeismicOverrides = {}): 
   return c;
 }
 
+/**
+ * Largest magnitude a sample may have (issue 14 item 9): beyond it the detector's squares and sums overflow
+ * to Infinity and NaN, and no sensor reads it anyway. Acceleration: 10,000 m/s^2 (about 1,000 g; the node's
+ * ADXL355 reads to 8 g, shock accelerometers for blasting to some hundreds of g). Raw counts: 2^31, a 32-bit
+ * digitizer's full scale.
+ */
+export const SAMPLE_LIMIT = { m_per_s2: 10_000, counts: 2 ** 31 } as const;
+
 /** Where each stream channel goes: index of the x, y, z axis in the block, or -1 (fed as 0). */
 interface AxisMap {
   x: number;
@@ -63,6 +72,7 @@ export class SeismicReplay {
   lastS = Number.NaN;
   skipped = 0;
   #axes: AxisMap;
+  #limit: number;
   #ev = new SeismicEvent();
   #sum = new SeismicSummary();
   #out: Finding[];
@@ -79,6 +89,7 @@ export class SeismicReplay {
     this.#out = out;
     const raw = stream.channels.some((c) => c.unit === "counts");
     this.unit = raw ? "counts" : undefined;
+    this.#limit = raw ? SAMPLE_LIMIT.counts : SAMPLE_LIMIT.m_per_s2;
     const names = stream.channels.map((c) => c.name);
     this.channel = names.every((n) => n === "ax" || n === "ay" || n === "az") ? "accel" : names.join("+");
     this.detector = new SeismicDetector(defaultSeismicConfig(rateHz, overrides));
@@ -107,11 +118,35 @@ export class SeismicReplay {
         continue;
       }
       const t = b.tS[i]!;
+      const limit = this.#limit;
+      if (!(Math.abs(ax) <= limit && Math.abs(ay) <= limit && Math.abs(az) <= limit)) this.#absurd(b, i);
       if (this.samples === 0) this.firstS = t;
       this.lastS = t;
       this.samples++;
       if (this.detector.push(t * 1000, ax, ay, az) !== 0) this.#drain();
     }
+  }
+
+  /** Refuses a sample beyond SAMPLE_LIMIT, naming the stream, the time and the axis. */
+  #absurd(b: SampleBlock, i: number): never {
+    const { x, y, z } = this.#axes;
+    const raw = this.unit === "counts";
+    const unit = raw ? "counts" : "m/s^2";
+    for (const c of [x, y, z]) {
+      const v = c >= 0 ? b.values[c]![i]! : 0;
+      if (Math.abs(v) <= this.#limit) continue;
+      const name = this.stream.channels[c]!.name;
+      const why = raw
+        ? "a 32-bit digitizer's full scale"
+        : "about 1000 g: no accelerometer a node carries reads it";
+      throw new RecordingError(
+        "bad-value",
+        `${this.stream.name} at t = ${b.tS[i]!} s`,
+        `${name} is ${v} ${unit}, beyond +-${this.#limit} ${unit} (${why})`,
+        v,
+      );
+    }
+    throw new Error("unreachable: no axis beyond the limit");
   }
 
   finish(): void {
