@@ -22,6 +22,7 @@
  * No Node APIs: bundled into XS by the benchmarks.
  */
 import type { SimBoard, SimPin, SPITarget } from "../board.js";
+import { fork } from "../fault-plan.js";
 import type { Prng } from "../prng.js";
 
 /** Fills `out` with x, y, z in m/s^2 at `tMs`, or returns them. */
@@ -124,9 +125,7 @@ export class Adxl355Model implements SPITarget {
     this.#board = board;
     this.#source = options.source;
     this.#noiseUgPerRtHz = noise;
-    // The named stream "board/adxl355" of host-sim/fault-plan.ts, written as its label here: this model is
-    // also built for Moddable's lin simulator (manifests/lin), whose module map does not carry the plan.
-    this.#prng = board.prng.fork(0x355);
+    this.#prng = fork(board.prng, "board/adxl355");
     this.#int1 = options.int1Pin === undefined ? undefined : board.pin(options.int1Pin);
     this.#int2 = options.int2Pin === undefined ? undefined : board.pin(options.int2Pin);
     this.#drdy = options.drdyPin === undefined ? undefined : board.pin(options.drdyPin);

@@ -50,8 +50,7 @@ describe("named streams", () => {
     expect(s.node).toBe(r.nextUint32());
     expect(s.recording).toBe(r.nextUint32());
     expect(nodeSeeds(42, 3, 5).recording).toBe(5);
-    // Written as its label in host-sim/chips/adxl355.ts (also built for Moddable's lin simulator).
-    expect(FORKS["board/adxl355"]).toBe(0x355);
+    expect(fork(root(3), "board/adxl355").seed).toBe(new Prng(3).fork(0x355).seed);
   });
 });
 
