@@ -7,8 +7,8 @@
  * beacon, sounder and healthy lamp on their pins.
  * Fed from a short recording (manifests/lin/recording.ts, from boot on; the last sample held after it): the
  * gas channels replay it; the accelerometer reads gravity and micro-tremor, and one synthetic 10 Hz burst
- * (PGA 6 m/s^2, 2 s, from RECORDING_BURST_MS) so a vibration node has an event too. The MIPEX-02 is warm at
- * boot (powered 121 s before), so the first CH4 reading is trusted at once.
+ * (PGA 10 m/s^2, 2000 samples, from RECORDING_BURST_MS) so a vibration node has an event too. The MIPEX-02
+ * is warm at boot (powered 121 s before), so the first CH4 reading is trusted at once.
  * Built on first use, not at import: the board and its chips are run-time state (nothing here is made while
  * a preload would freeze it).
  */
@@ -31,9 +31,9 @@ import { CH4_CENTI_PCT, CO_DECI_PPM, H2S_DECI_PPM, O2_CENTI_PCT, RECORDING_PERIO
 
 /** When the synthetic ground-motion burst starts, ms after the board is built. */
 export const RECORDING_BURST_MS = 20_000;
-const BURST_MS = 2000;
+const BURST_SAMPLES = 2000;
 const BURST_HZ = 10;
-const BURST_PGA = 6;
+const BURST_PGA = 10;
 const G = 9.80665;
 
 /** The VirtualClock surface the IO classes and chip models use, on Moddable's Timer and Time.ticks. */
@@ -131,10 +131,15 @@ function build(c: LinConfig): LinSim {
   if (variant !== "gas" && typeof pins.accelSelect === "number") {
     const noise = new Prng(0x355);
     const burstAt = startMs + RECORDING_BURST_MS;
+    // The burst's waveform runs on the sample count from its start (one sample a timer tick, nominally
+    // 1 ms): a loaded desktop delivers fewer ticks than the node's ODR says, and on wall time the node would
+    // see a compressed, higher-frequency burst with a smaller velocity.
+    let burstSamples = -1;
     const ground: AccelSource = (t, out) => {
       let a = 0;
-      if (t >= burstAt && t < burstAt + BURST_MS) {
-        const s = (t - burstAt) / 1000;
+      if (burstSamples < 0 && t >= burstAt) burstSamples = 0;
+      if (burstSamples >= 0 && burstSamples < BURST_SAMPLES) {
+        const s = burstSamples++ / 1000;
         a = BURST_PGA * Math.exp(-3 * s) * Math.sin(2 * Math.PI * BURST_HZ * s);
       }
       out[0] = a + 0.002 * (noise.next() - 0.5);

@@ -28,7 +28,7 @@
  *                                    fixed heap XS collects only when it is full, so a long run reaches the
  *                                    cap); live peak: the most still live right after a collection, which
  *                                    the host forces every 250 ms between events and after boot
- *   end <seconds>                    the run ended
+ *   end <seconds> | end aborted      the run ended (after an abort the host exits at once)
  * Exit status: 0 when the run lasted its time, 1 after an XS abort or when the machine could not start,
  * 2 for bad arguments or a missing mc.so.
  */
@@ -106,8 +106,10 @@ static void onAbort(txScreen *screen, int status) {
 		}
 	}
 	reportMemory();
-	if (gLoop)
-		g_main_loop_quit(gLoop);
+	/* XS would now unwind to the host frame that called in; the run is over, so end here */
+	report("end aborted");
+	fflush(stdout);
+	_exit(1);
 }
 
 static void onStart(txScreen *screen, double interval) {

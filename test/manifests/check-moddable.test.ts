@@ -13,9 +13,11 @@ import { AlarmLevel, Channel, FrameType } from "../../protocol/schema.js";
 import {
   esp32Creation,
   INSTALL_HINT,
+  linCreation,
   main,
   parseHostOutput,
   planCheck,
+  SIM_BOARD_ALLOWANCE,
   summariseFrames,
   VARIANTS,
   verdict,
@@ -70,6 +72,17 @@ describe("check:moddable plan", () => {
     if (board.creation) expect(c).toMatchObject(board.creation);
   });
 
+  it("the lin build gets the simulated board's allowance on top, unless --exact-creation", () => {
+    const c = esp32Creation();
+    expect(linCreation(c, true)).toEqual(c);
+    const built = linCreation(c, false);
+    expect(built.heap.initial).toBe(c.heap.initial + SIM_BOARD_ALLOWANCE.slots);
+    expect(built.chunk.initial).toBe(c.chunk.initial + SIM_BOARD_ALLOWANCE.chunks);
+    expect(built.heap.incremental).toBe(0);
+    expect(built.stack).toBe(c.stack);
+    expect(planCheck(["--exact-creation"], { MODDABLE: root }).exactCreation).toBe(true);
+  });
+
   it("the wrapper manifest includes the variant and points MQTT, console and files at the run", () => {
     const m = wrapperManifest("gas", esp32Creation(), {
       mqttPort: 41883,
@@ -96,7 +109,7 @@ describe("check:moddable report", () => {
     value: 112,
     ageS: 0,
   });
-  const up = (frame: string, payload = new Uint8Array([0])) => ({
+  const up = (frame: string, payload: Uint8Array = new Uint8Array([0])) => ({
     topic: `minewatch/moddable-check/70b3d57e0000c003/up/${frame}`,
     payload,
   });
@@ -110,7 +123,7 @@ describe("check:moddable report", () => {
         "minewatch-host: mark before-main slots=700 chunks=20000",
         "minewatch-host: mark sim-board-start slots=800 chunks=21000",
         "minewatch-host: mark sim-board-end slots=1000 chunks=22000",
-        "minewatch-host: memory slots-peak=4927 slots-max=4927 chunks-peak=78000 chunks-max=78848 stack-slots=512 slot-bytes=32 slots-live-peak=3000 chunks-live-peak=60000",
+        "minewatch-host: memory slots-peak=4927 slots-max=4927 chunks-peak=78000 chunks-max=78848 stack-slots=512 slot-bytes=32 slots-live-peak=3200 chunks-live-peak=61000",
         "minewatch-host: end 60",
       ].join("\n"),
     );
@@ -124,8 +137,12 @@ describe("check:moddable report", () => {
     expect(v.line).toContain(
       "live: before main 700 slots 20000 B, simulated board +200 slots +1000 B, after boot 900 slots 30000 B",
     );
-    expect(v.line).toContain("slots live peak 3000 / 4928 (61 %), high-water 4927");
-    expect(v.line).toContain("chunks live peak 60000 / 78848 bytes (76 %), high-water 78000");
+    expect(v.line).toContain(
+      "slots live peak less the simulated board 3000 / 4928 (61 %) (all 3200, high-water 4927 of 4928)",
+    );
+    expect(v.line).toContain(
+      "chunks live peak less the simulated board 60000 / 78848 bytes (76 %) (all 61000, high-water 78000 of 78848)",
+    );
   });
 
   it("a boot that XS aborts is reported with XS's reason and the exception, and fails", () => {
@@ -148,6 +165,21 @@ describe("check:moddable report", () => {
     expect(v.line).toContain("no alarm");
   });
 
+  it("a node whose live peak, less the simulated board, exceeds the ESP32's heap fails", () => {
+    const run = parseHostOutput(
+      [
+        "minewatch-host: boot ok",
+        "minewatch-host: mark sim-board-start slots=800 chunks=21000",
+        "minewatch-host: mark sim-board-end slots=1700 chunks=22000",
+        "minewatch-host: memory slots-peak=5951 slots-max=5951 chunks-peak=90000 chunks-max=95232 stack-slots=512 slot-bytes=32 slots-live-peak=5900 chunks-live-peak=40000",
+        "minewatch-host: end 60",
+      ].join("\n"),
+    );
+    const v = verdict("combo", run, summariseFrames([up("alarm", alarm)]), creation);
+    expect(v.line).toContain("slots live peak less the simulated board 5000 / 4928 (101 %)");
+    expect(v.ok).toBe(false);
+  });
+
   it("memory full after boot is a failure too", () => {
     const run = parseHostOutput(
       [
@@ -156,12 +188,13 @@ describe("check:moddable report", () => {
         "XS abort: memory full",
         "minewatch-host: abort 1 memory full",
         "minewatch-host: at 23.5 s",
-        "minewatch-host: end 60",
+        "minewatch-host: end aborted",
+        "minewatch-host: abort -1 host exited with 1",
       ].join("\n"),
     );
     const v = verdict("combo", run, summariseFrames([up("birth"), up("alarm", alarm)]), creation);
     expect(v.ok).toBe(false);
-    expect(v.line).toContain("boot ok, then XS abort: memory full at 23.5 s");
+    expect(v.line).toContain("boot ok, then XS abort: memory full (then host exited with 1) at 23.5 s");
   });
 });
 
