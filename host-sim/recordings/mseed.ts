@@ -313,10 +313,15 @@ export async function* mseedRecords(
           quality,
         );
       }
-      const cut = (size: number | undefined) =>
+      const cut = (size: number | undefined) => {
+        const of = `${avail} of ${size ?? "at least 48"} bytes`;
+        // A file cut inside its first record holds nothing to read: that is an error, not a warning.
+        if (index === 0)
+          throw new RecordingError("bad-record", where, `truncated: ${of}, no complete record`);
         warn(
-          `${where}: last record truncated (${avail} of ${size ?? "at least 48"} bytes): read the ${index} complete record${index === 1 ? "" : "s"} before it`,
+          `${where}: last record truncated (${of}): read the ${index} complete record${index === 1 ? "" : "s"} before it`,
         );
+      };
       if (avail < HEADER_BYTES) {
         cut(undefined);
         return;

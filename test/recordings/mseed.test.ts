@@ -346,6 +346,10 @@ describe("hostile MiniSEED (issue 14 item 8): one line naming the record, or rea
     expect(warnings).toEqual([
       `${file} record 2 (byte 1024): last record truncated (300 of 512 bytes): read the 2 complete records before it`,
     ]);
+    const short = writeTmp("short.mseed", [record(0).subarray(0, 300)]);
+    await expect(openMseed(short)).rejects.toThrow(
+      `${short} record 0 (byte 0): truncated: 300 of 512 bytes, no complete record`,
+    );
     const stub = writeTmp("stub.mseed", [record(0), record(1).subarray(0, 20)]);
     expect((await openWarned(stub)).warnings).toEqual([
       `${stub} record 1 (byte 512): last record truncated (20 of at least 48 bytes): read the 1 complete record before it`,
