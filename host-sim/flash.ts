@@ -25,6 +25,7 @@
  *
  * No `node:` imports: this module is bundled into XS test entries.
  */
+import { CodedError } from "../protocol/errors.js";
 import { root } from "./fault-plan.js";
 import type { Prng } from "./prng.js";
 
@@ -36,15 +37,8 @@ export type FlashModelErrorCode =
   | "empty-write"
   | "not-erased";
 
-export class FlashModelError extends Error {
+export class FlashModelError extends CodedError<FlashModelErrorCode> {
   override readonly name: string = "FlashModelError";
-  readonly code: FlashModelErrorCode;
-  readonly value: unknown;
-  constructor(code: FlashModelErrorCode, message: string, value: unknown) {
-    super(message);
-    this.code = code;
-    this.value = value;
-  }
 }
 
 /** Thrown by the torn operation and by every operation after it until `reboot()`. */

@@ -18,20 +18,14 @@
  * Not modelled: transfer time (calls take no virtual time), clock polarity/phase errors, bit-level noise.
  * No Node APIs here: this file is bundled into the XS engine by the benchmarks.
  */
+import { CodedError } from "../../protocol/errors.js";
 import type { SimBoard, SPITarget } from "../board.js";
 
 export type IoErrorCode = "bad-option" | "in-use" | "closed" | "bad-buffer" | "bad-mode" | "bad-value";
 
 /** Errors from the host IO classes (house rule 5): a code and the offending value. */
-export class IoError extends Error {
+export class IoError extends CodedError<IoErrorCode> {
   override readonly name: string = "IoError";
-  readonly code: IoErrorCode;
-  readonly value: unknown;
-  constructor(code: IoErrorCode, message: string, value: unknown) {
-    super(message);
-    this.code = code;
-    this.value = value;
-  }
 }
 
 export interface SPIOptions {

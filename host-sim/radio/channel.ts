@@ -28,6 +28,7 @@
  * Every transmission is also charged to the node's duty-cycle ledger, an account of what was really on air
  * that cross-checks the node's own hold-back against the regional limits (duty-cycle.ts).
  */
+import { CodedError } from "../../protocol/errors.js";
 import type { Region } from "../../protocol/lorawan-regions.js";
 import type { Prng } from "../prng.js";
 import { DutyCycleLedger } from "./duty-cycle.js";
@@ -36,15 +37,8 @@ import type { Gateway, GatewayTxResult } from "./gateway.js";
 export type RadioErrorCode = "bad-option" | "bad-gateway" | "bad-link" | "bad-transmission" | "bad-downlink";
 
 /** Bad input to the radio models: a code and the offending value (house rule 5). */
-export class RadioError extends Error {
+export class RadioError extends CodedError<RadioErrorCode> {
   override readonly name: string = "RadioError";
-  readonly code: RadioErrorCode;
-  readonly value: unknown;
-  constructor(code: RadioErrorCode, message: string, value: unknown) {
-    super(message);
-    this.code = code;
-    this.value = value;
-  }
 }
 
 /** How a node reaches a gateway: a distance along the drift, or a measured RSSI. */
