@@ -73,6 +73,7 @@ export class SeismicReplay {
   skipped = 0;
   #axes: AxisMap;
   #limit: number;
+  #periodS: number;
   #ev = new SeismicEvent();
   #sum = new SeismicSummary();
   #out: Finding[];
@@ -90,6 +91,7 @@ export class SeismicReplay {
     const raw = stream.channels.some((c) => c.unit === "counts");
     this.unit = raw ? "counts" : undefined;
     this.#limit = raw ? SAMPLE_LIMIT.counts : SAMPLE_LIMIT.m_per_s2;
+    this.#periodS = 1 / rateHz;
     const names = stream.channels.map((c) => c.name);
     this.channel = names.every((n) => n === "ax" || n === "ay" || n === "az") ? "accel" : names.join("+");
     this.detector = new SeismicDetector(defaultSeismicConfig(rateHz, overrides));
@@ -97,14 +99,6 @@ export class SeismicReplay {
 
   feed(b: SampleBlock): void {
     const { x, y, z } = this.#axes;
-    if (b.gapBeforeS > 0) {
-      this.#out.push({
-        t: b.tS[0]! - b.gapBeforeS,
-        kind: "gap",
-        channel: this.channel,
-        durationS: b.gapBeforeS,
-      });
-    }
     const vx = x >= 0 ? b.values[x]! : undefined;
     const vy = y >= 0 ? b.values[y]! : undefined;
     const vz = z >= 0 ? b.values[z]! : undefined;
@@ -112,7 +106,8 @@ export class SeismicReplay {
       const ax = vx ? vx[i]! : 0;
       const ay = vy ? vy[i]! : 0;
       const az = vz ? vz[i]! : 0;
-      // An empty cell is no data: the sample is left out, and the detector sees the time step (a gap if long).
+      // An empty cell is no data: the sample is left out, and the detector sees the time step; a step over
+      // 1.5 periods (rows or records missing, empty cells) is reported as a gap (MiniSEED: libmseed's tolerance).
       if (Number.isNaN(ax) || Number.isNaN(ay) || Number.isNaN(az)) {
         this.skipped++;
         continue;
@@ -121,6 +116,14 @@ export class SeismicReplay {
       const limit = this.#limit;
       if (!(Math.abs(ax) <= limit && Math.abs(ay) <= limit && Math.abs(az) <= limit)) this.#absurd(b, i);
       if (this.samples === 0) this.firstS = t;
+      else if (t - this.lastS > 1.5 * this.#periodS) {
+        this.#out.push({
+          t: this.lastS + this.#periodS,
+          kind: "gap",
+          channel: this.channel,
+          durationS: t - this.lastS - this.#periodS,
+        });
+      }
       this.lastS = t;
       this.samples++;
       if (this.detector.push(t * 1000, ax, ay, az) !== 0) this.#drain();
