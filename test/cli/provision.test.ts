@@ -22,6 +22,16 @@ writeFileSync(
   "site: lenina\nlevel: '-420'\nlocation: face\nprofile: kz-ru-coal\n",
 );
 writeFileSync(path.join(dir, "bad.yaml"), "site: lenina\nlevel: [1,\n b: 2\n");
+// issue 14 items 9, 10: hostile or careless node.yaml and key files (an alias bomb was exit 70).
+const NODE_YAML = "site: lenina\nlevel: '-420'\nlocation: face\nprofile: kz-ru-coal\n";
+writeFileSync(
+  path.join(dir, "bomb.yaml"),
+  `${NODE_YAML}a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n`,
+);
+writeFileSync(path.join(dir, "nan.yaml"), `${NODE_YAML}setpoints:\n  co: { a1: .nan }\n`);
+writeFileSync(path.join(dir, "o2high.yaml"), `${NODE_YAML}setpoints:\n  o2: { enrichment: 20.0 }\n`);
+writeFileSync(path.join(dir, "calempty.yaml"), `${NODE_YAML}calibration: { co: {} }\n`);
+writeFileSync(path.join(dir, "zero.keys.json"), `{"mac":"${"00".repeat(16)}"}`);
 
 // The commands run in this process through the CLI's own main() (what bin/minewatch.js calls), in the
 // temporary folder as the working directory, so the default paths (.minewatch/...) are the ones exercised.
@@ -178,6 +188,31 @@ describe("minewatch provision / bump-test / calibrate / registry / status / labe
         /^minewatch status: --bump-days "ten" must be a plain decimal number/,
       ],
       [["label", "ffffffffffffffff"], {}, /^minewatch label: node ffffffffffffffff is not in the registry/],
+      [
+        ["provision", "--port", "sim:x7", "--config", "bomb.yaml"],
+        {},
+        /^minewatch provision: bomb\.yaml: refused: its YAML aliases \(\*name\) expand beyond 50 copies/,
+      ],
+      [
+        ["provision", "--port", "sim:x7", "--config", "nan.yaml"],
+        {},
+        /^minewatch provision: nan\.yaml: setpoints\.co\.a1 NaN is not a finite number\n$/,
+      ],
+      [
+        ["provision", "--port", "sim:x7", "--config", "o2high.yaml"],
+        {},
+        /^minewatch provision: o2high\.yaml: setpoints\.o2\.enrichment 20 %vol is not above normal air's 20\.9 %vol/,
+      ],
+      [
+        ["provision", "--port", "sim:x7", "--config", "calempty.yaml"],
+        {},
+        /^minewatch provision: calempty\.yaml: calibration\.co is empty/,
+      ],
+      [
+        ["provision", "--port", "sim:x7", "--config", "node.yaml", "--keys", "zero.keys.json"],
+        {},
+        /^minewatch provision: key file zero\.keys\.json: the mac key has every byte the same \(all zero\)/,
+      ],
     ];
     const runs = [];
     for (const [args, env] of cases) runs.push(await cli(args, env));

@@ -16,7 +16,18 @@ import {
 import { openFailure } from "../../tools/provision/serial-port.js";
 import { FACE_YAML } from "./rig.js";
 
+/** A 16-byte key as hex, bytes not all the same. */
+const KEY_HEX = "00112233445566778899aabbccddeeff";
 const parse = (yaml: string) => parseNodeConfig(yaml, "node.yaml");
+
+/** "Billion laughs": 9^6 copies of one string from six lines (the yaml package's own guard throws a ReferenceError). */
+const ALIAS_BOMB = `a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+`;
 
 describe("node.yaml", () => {
   it("reads every field; text fields as written even when YAML would see a number", () => {
@@ -85,6 +96,38 @@ describe("node.yaml", () => {
       /site "x{33}" must be 1\.\.32 printable ASCII/,
     ],
     ["not a mapping", "- a\n- b\n", /the file must be a mapping/],
+    // issue 14 item 9: these ended in "internal error" (exit 70) or named the wrong thing.
+    [
+      "a YAML alias bomb",
+      `${FACE_YAML}${ALIAS_BOMB}`,
+      /^node\.yaml: refused: its YAML aliases \(\*name\) expand beyond 50 copies \(an alias bomb\?\): write the values out$/,
+    ],
+    [
+      ".nan",
+      FACE_YAML.replace("a1: 0.7", "a1: .nan"),
+      /^node\.yaml: setpoints\.ch4\.a1 NaN is not a finite number$/,
+    ],
+    [
+      ".inf",
+      FACE_YAML.replace("a1: 0.7", "a1: .inf"),
+      /^node\.yaml: setpoints\.ch4\.a1 Infinity is not a finite number$/,
+    ],
+    [
+      "-.inf as a period",
+      `${FACE_YAML}telemetryPeriodS: -.inf\n`,
+      /^node\.yaml: telemetryPeriodS -Infinity is not a finite number$/,
+    ],
+    // issue 14 item 10: an empty calibration entry wrote gain 1 offset 0 over the node's calibration.
+    [
+      "an empty calibration entry",
+      `${FACE_YAML}calibration:\n  co: {}\n`,
+      /^node\.yaml: calibration\.co is empty: give its gain and\/or offset from the certificate, or remove the entry to keep the node's calibration$/,
+    ],
+    [
+      "a calibration entry of nulls",
+      `${FACE_YAML}calibration:\n  co: { gain: null, offset: ~ }\n`,
+      /calibration\.co is empty/,
+    ],
   ];
   it.each(refusals)("refuses %s with one line naming it", (_what, yaml, message) => {
     expect(() => parse(yaml)).toThrow(message);
@@ -115,6 +158,24 @@ describe("node.yaml", () => {
       /the first CH4 set-point must not exceed the second/,
     );
   });
+
+  it("O2: an enrichment alarm at or below normal air, or a deficiency alarm at or above it, is refused (issue 14 item 10)", () => {
+    const record = (o2: string) =>
+      buildRecord(parse(FACE_YAML.replace("ch4: { a1: 0.7 }", `o2: ${o2}`)), "0011223344556677", "");
+    // Stricter than the profile (23.5), so no deviation: it was accepted, and the alarm is on in clean air.
+    expect(() => checkNodeRecord(record("{ enrichment: 20.0 }"), "node.yaml")).toThrow(
+      /^node\.yaml: setpoints\.o2\.enrichment 20 %vol is not above normal air's 20\.9 %vol \(an enrichment alarm must be above it\): no override can accept this/,
+    );
+    expect(() => checkNodeRecord(record("{ enrichment: 20.9 }"), "node.yaml")).toThrow(
+      /not above normal air/,
+    );
+    const high = record("{ a1: 21.0, a2: 20.9 }");
+    high.override = "site rule"; // no override accepts it either
+    expect(() => checkNodeRecord(high, "node.yaml")).toThrow(
+      /setpoints\.o2\.a1 21 %vol is not below normal air's 20\.9 %vol .*; setpoints\.o2\.a2 20\.9 %vol is not below/,
+    );
+    expect(checkNodeRecord(record("{ a1: 20.8, a2: 20.0, enrichment: 21.0 }"), "node.yaml")).toEqual([]);
+  });
 });
 
 describe("keys", () => {
@@ -126,7 +187,7 @@ describe("keys", () => {
   };
 
   it("reads a key file; a wrong length or unknown slot is refused without showing the key", () => {
-    const keys = readKeyFile(file("k.json", `{"nodeId":"x","mac":"${"ab".repeat(16)}"}`));
+    const keys = readKeyFile(file("k.json", `{"nodeId":"x","mac":"${KEY_HEX}"}`));
     expect([...keys.keys()]).toEqual(["mac"]);
     const secretish = "cd".repeat(15);
     expect(() => readKeyFile(file("short.json", `{"mac":"${secretish}"}`))).toThrow(
@@ -137,12 +198,26 @@ describe("keys", () => {
     } catch (e) {
       expect((e as Error).message).not.toContain(secretish);
     }
-    expect(() => readKeyFile(file("slot.json", `{"mac":"${"ab".repeat(16)}","radio":"00"}`))).toThrow(
+    expect(() => readKeyFile(file("slot.json", `{"mac":"${KEY_HEX}","radio":"00"}`))).toThrow(
       /unknown slot "radio"/,
     );
-    expect(() => readKeyFile(file("nomac.json", `{"lorawan-appkey":"${"ab".repeat(16)}"}`))).toThrow(
+    expect(() => readKeyFile(file("nomac.json", `{"lorawan-appkey":"${KEY_HEX}"}`))).toThrow(
       /has no "mac" key/,
     );
+  });
+
+  it("a key with every byte the same (all zero, a repeated byte) is refused (issue 14 item 10)", () => {
+    expect(() => readKeyFile(file("zero.json", `{"mac":"${"00".repeat(16)}"}`))).toThrow(
+      /key file .*zero\.json: the mac key has every byte the same \(all zero\): that is a placeholder, not a key/,
+    );
+    expect(() =>
+      readKeyFile(file("ff.json", `{"mac":"${KEY_HEX}","lorawan-appkey":"${"ff".repeat(16)}"}`)),
+    ).toThrow(/the lorawan-appkey key has every byte the same \(one repeated byte\)/);
+    try {
+      readKeyFile(file("ff.json", `{"mac":"${"5a".repeat(16)}"}`));
+    } catch (e) {
+      expect((e as Error).message).not.toMatch(/5a5a/i);
+    }
   });
 
   it('key check value: first 3 bytes of HMAC-SHA256(key, "kcv") (SPEC-console.md example: 3B6E53)', () => {

@@ -120,9 +120,17 @@ describe("provision against a simulated node", () => {
   it("takes keys from --keys and re-provisioning at the same place needs no override", async () => {
     const t = rig();
     await t.provision("n1");
-    const keys = new Map([["mac", new Uint8Array(16).fill(7)]]);
+    const mac = Uint8Array.from({ length: 16 }, (_, i) => 7 + 13 * i);
+    // A placeholder key (every byte the same) is refused before anything is written (issue 14 item 10).
+    await expect(
+      t.provision("n1", FACE_YAML, { keys: new Map([["mac", new Uint8Array(16).fill(7)]]) }),
+    ).rejects.toThrow(/^keys\.json: the mac key has every byte the same \(one repeated byte\)/);
+    await expect(
+      t.provision("n1", FACE_YAML, { keys: new Map([["mac", new Uint8Array(16)]]) }),
+    ).rejects.toThrow(/the mac key has every byte the same \(all zero\)/);
+    const keys = new Map([["mac", mac]]);
     const { entry } = await t.provision("n1", FACE_YAML.replace("a1: 0.7", "a1: 0.6"), { keys });
-    expect(entry.kcv).toEqual({ mac: keyCheckValue(new Uint8Array(16).fill(7)) });
+    expect(entry.kcv).toEqual({ mac: keyCheckValue(mac) });
     expect(decodeProvisioning(await t.heldConfig("n1")).config.params[2]).toBe(60);
   });
 

@@ -46,6 +46,17 @@ export function keyCheckValue(key: Uint8Array): string {
   return Buffer.from(d.subarray(0, 3)).toString("hex").toUpperCase();
 }
 
+/**
+ * A key no one should sign with: every byte the same (all zero, all 0xFF, a placeholder typed by hand).
+ * Named without showing the key. The MQTT password is a text, not a key, and is not judged here.
+ */
+export function weakKeyProblem(slot: string, key: Uint8Array): string | undefined {
+  if (slot === "mqtt-password" || key.length === 0) return undefined;
+  if (key.every((b) => b === key[0]))
+    return `the ${slot} key has every byte the same (${key[0] === 0 ? "all zero" : "one repeated byte"}): that is a placeholder, not a key: use the generated keys or a key from a random source`;
+  return undefined;
+}
+
 /** Reads a key file (JSON or YAML). Unknown slots and wrong lengths are refused without showing a key. */
 export function readKeyFile(file: string): KeySet {
   let doc: unknown;
@@ -91,6 +102,8 @@ export function readKeyFile(file: string): KeySet {
         `key file ${file}: a ${slot} key is ${spec.min === spec.max ? spec.min : `${spec.min}..${spec.max}`} bytes, this one is ${bytes.length}`,
         bytes.length,
       );
+    const weak = weakKeyProblem(slot, bytes);
+    if (weak) throw new ProvisionError("bad-file", `key file ${file}: ${weak}`, slot);
     keys.set(slot, bytes);
   }
   if (!keys.has("mac"))

@@ -24,6 +24,7 @@
 import { readFileSync } from "node:fs";
 import { isScalar, parseDocument, YAMLParseError } from "yaml";
 import { checkRecord } from "../../firmware/node/console/provisioning.js";
+import { O2_NORMAL_AIR_PCT_VOL } from "../../firmware/sensing/profiles/common.js";
 import { GAS_PROFILES, gasProfileNamed, resolveGasSettings } from "../../firmware/sensing/profiles/index.js";
 import type { GasName } from "../../firmware/sensing/profiles/types.js";
 import { brokerAddressProblem } from "../../protocol/broker-address.js";
@@ -103,9 +104,14 @@ function text(file: string, o: Record<string, unknown>, key: string, max: number
   return s;
 }
 
+/** What a value read from YAML was, as the tech wrote it: `.nan` is NaN and `.inf` Infinity (JSON says null). */
+function shownValue(v: unknown): string {
+  return typeof v === "number" ? String(v) : JSON.stringify(v);
+}
+
 function num(file: string, where: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isFinite(v))
-    throw bad(file, `${where} ${JSON.stringify(v)} is not a number`, v);
+  if (typeof v !== "number") throw bad(file, `${where} ${shownValue(v)} is not a number`, v);
+  if (!Number.isFinite(v)) throw bad(file, `${where} ${shownValue(v)} is not a finite number`, v);
   return v;
 }
 
@@ -114,6 +120,9 @@ function map(file: string, where: string, v: unknown): Record<string, unknown> {
     throw bad(file, `${where} must be a mapping (key: value lines)`, v);
   return v as Record<string, unknown>;
 }
+
+/** Aliases node.yaml may expand (the yaml package's maxAliasCount): a node.yaml needs none. */
+const MAX_YAML_ALIASES = 50;
 
 /** Keys a tech may reach for to set the MQTT broker, answered with where it is set instead. */
 const BROKER_KEYS = Object.freeze(["mqttHost", "mqtt", "broker", "brokerHost"]);
@@ -131,7 +140,7 @@ export function parseNodeConfig(source: string, file = "node.yaml"): NodeConfigF
   try {
     const d = parseDocument(source, { uniqueKeys: true });
     if (d.errors.length > 0) throw d.errors[0];
-    doc = d.toJS();
+    doc = d.toJS({ maxAliasCount: MAX_YAML_ALIASES });
     for (const key of ["nodeId", "site", "level", "location", "profile"]) {
       const node = d.get(key, true);
       if (isScalar(node) && typeof node.source === "string" && typeof node.value === "number")
@@ -147,6 +156,13 @@ export function parseNodeConfig(source: string, file = "node.yaml"): NodeConfigF
         at?.line,
       );
     }
+    // The yaml package's guard against alias expansion (a "billion laughs" file): a ReferenceError.
+    if (e instanceof ReferenceError && /alias/i.test(e.message))
+      throw new ProvisionError(
+        "bad-file",
+        `${file}: refused: its YAML aliases (*name) expand beyond ${MAX_YAML_ALIASES} copies (an alias bomb?): write the values out`,
+        undefined,
+      );
     throw e;
   }
   const o = map(file, "the file", doc);
@@ -222,6 +238,13 @@ export function parseNodeConfig(source: string, file = "node.yaml"): NodeConfigF
     for (const [gas, v] of Object.entries(cal) as [GasName, unknown][]) {
       const c = map(file, `calibration.${gas}`, v);
       onlyKeys(file, `calibration.${gas}.`, c, ["gain", "offset"]);
+      // An empty entry would write gain 1 offset 0 over the node's calibration: a reset nobody asked for.
+      if ((c.gain ?? null) === null && (c.offset ?? null) === null)
+        throw bad(
+          file,
+          `calibration.${gas} is empty: give its gain and/or offset from the certificate, or remove the entry to keep the node's calibration`,
+          gas,
+        );
       calibration[gas] = {
         gain: num(file, `calibration.${gas}.gain`, c.gain ?? 1),
         offset: num(file, `calibration.${gas}.offset`, c.offset ?? 0),
@@ -322,6 +345,24 @@ export function deviations(r: ProvisioningRecord): Deviation[] {
   return out;
 }
 
+/**
+ * O2 set-points on the wrong side of normal air (O2_NORMAL_AIR_PCT_VOL): a deficiency alarm (a1, a2) must be
+ * below it and the enrichment alarm above it; the other side is an alarm that never clears.
+ */
+export function airSideProblems(r: ProvisioningRecord): string[] {
+  const out: string[] = [];
+  for (const [field, [param, scale]] of Object.entries(SETPOINTS.o2) as [SetPointField, [number, number]][]) {
+    const raw = r.config.params[param]!;
+    if (Number.isNaN(raw)) continue;
+    const value = raw / scale;
+    if (field === "enrichment" ? value <= O2_NORMAL_AIR_PCT_VOL : value >= O2_NORMAL_AIR_PCT_VOL)
+      out.push(
+        `setpoints.o2.${field} ${value} %vol is ${field === "enrichment" ? "not above" : "not below"} normal air's ${O2_NORMAL_AIR_PCT_VOL} %vol (${field === "enrichment" ? "an enrichment alarm must be above it" : "a deficiency alarm must be below it"})`,
+      );
+  }
+  return out;
+}
+
 export function describeDeviation(d: Deviation, profile: string, location: string): string {
   return `${d.field} ${d.value} ${d.unit} is ${d.side} profile ${profile}'s ${d.limit} ${d.unit} at ${location}`;
 }
@@ -332,6 +373,13 @@ export function describeDeviation(d: Deviation, profile: string, location: strin
  * (it records the reason) but still refuses values outside the sensor's range and impossible calibration.
  */
 export function checkNodeRecord(r: ProvisioningRecord, file: string): Deviation[] {
+  const air = airSideProblems(r);
+  if (air.length > 0)
+    throw new ProvisionError(
+      "bad-config",
+      `${file}: ${air.join("; ")}: no override can accept this (the alarm would be on in clean air, always)`,
+      air[0],
+    );
   const devs = deviations(r);
   if (devs.length > 0 && r.override.length === 0)
     throw new ProvisionError(

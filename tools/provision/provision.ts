@@ -23,6 +23,7 @@ import {
   generateNodeId,
   type KeySet,
   keyCheckValue,
+  weakKeyProblem,
   writeKeyFile,
 } from "./keys.js";
 import { buildRecord, checkNodeRecord, describeDeviation, type NodeConfigFile } from "./node-config.js";
@@ -80,6 +81,10 @@ export async function provision(port: NodePort, o: ProvisionOptions): Promise<Pr
       `--override needs a reason of 1..${TEXT_MAX[4]} printable ASCII characters (it is stored on the node and in the registry)`,
       o.override,
     );
+  for (const [slot, key] of o.keys ?? []) {
+    const weak = weakKeyProblem(slot, key);
+    if (weak) throw new ProvisionError("bad-file", `${o.keysFile ?? "--keys"}: ${weak}`, slot);
+  }
   const registry = readRegistry(o.registryFile);
   const id = await identify(port);
   const current = await readRecord(port, id);

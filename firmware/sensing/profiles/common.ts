@@ -68,6 +68,13 @@ export const H2S_DEFAULTS: GasDefaults = {
   underRangeTolerance: 2,
 };
 
+/**
+ * Oxygen in normal air, %vol (dry air holds 20.946 %; 20.9 is the figure gas-detection practice uses: an O2
+ * cell's span gas, calibrate.ts). Not a set-point: the line an O2 deficiency alarm must sit below and an
+ * enrichment alarm above, or the alarm is on in clean air all the time.
+ */
+export const O2_NORMAL_AIR_PCT_VOL = 20.9;
+
 export const O2_DEFAULTS: GasDefaults = {
   unit: "pct_vol",
   rangeMin: 0,
