@@ -179,7 +179,7 @@ export interface HostRun {
     chunksLivePeak: number;
   };
   /** Live at the app's marks (manifests/lin/marks.ts): before-main, sim-board-start, sim-board-end. */
-  marks: Record<string, { slots: number; chunks: number }>;
+  marks: Record<string, { slots: number; chunks: number; atS?: number }>;
   /** Live after the garbage collection that follows main. */
   afterBoot?: { slots: number; chunks: number };
   /** Seconds from launch to the abort. */
@@ -201,8 +201,13 @@ export function parseHostOutput(text: string): HostRun {
       const why = body.slice(6).replace(/^-?\d+ /, "");
       run.abort = run.abort === undefined ? why : `${run.abort} (then ${why})`;
     } else if (body.startsWith("mark ")) {
-      const m3 = /^mark (\S+) slots=(\d+) chunks=(\d+)/.exec(body);
-      if (m3) run.marks[m3[1] as string] = { slots: Number(m3[2]), chunks: Number(m3[3]) };
+      const m3 = /^mark (\S+) slots=(\d+) chunks=(\d+)(?: at=([\d.]+))?/.exec(body);
+      if (m3)
+        run.marks[m3[1] as string] = {
+          slots: Number(m3[2]),
+          chunks: Number(m3[3]),
+          ...(m3[4] !== undefined ? { atS: Number(m3[4]) } : {}),
+        };
     } else if (body.startsWith("at ")) run.abortAtS = Number.parseFloat(body.slice(3));
     else if (body.startsWith("after-boot ")) {
       const m2 = /slots=(\d+) chunks=(\d+)/.exec(body);
@@ -320,6 +325,11 @@ export function verdict(
   if (run.booted && run.afterBoot)
     live.push(`after boot ${run.afterBoot.slots} slots ${run.afterBoot.chunks} B`);
   if (live.length > 0) parts.push(`live: ${live.join(", ")}`);
+  const burst = run.marks["burst-start"];
+  if (burst)
+    parts.push(
+      `ground-motion burst at ${burst.atS ?? "?"} s${run.marks["burst-end"] ? `, over at ${run.marks["burst-end"].atS ?? "?"} s` : ", not over by the end"}`,
+    );
   if (run.problems.length > 0) parts.push(`reported: ${run.problems.slice(0, 3).join(" | ")}`);
   const types = Object.entries(frames.byType)
     .map(([k, v]) => `${k} ${v}`)

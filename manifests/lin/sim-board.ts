@@ -36,7 +36,14 @@ const BURST_HZ = 10;
 const BURST_PGA = 10;
 const G = 9.80665;
 
-/** The VirtualClock surface the IO classes and chip models use, on Moddable's Timer and Time.ticks. */
+/**
+ * The VirtualClock surface the IO classes and chip models use, on Moddable's Timer and Time.ticks. A
+ * repeating timer that fires late runs its callback once per period missed (up to MAX_CATCH_UP), as the
+ * virtual clock would: the ADXL355 model makes one sample a tick, and a loaded desktop delivers fewer 1 ms
+ * ticks than that, which the node would see as a slow ODR and gaps.
+ */
+const MAX_CATCH_UP = 64;
+
 class TimerClock {
   #timers = new Map<number, ReturnType<typeof Timer.set>>();
   #next = 1;
@@ -46,13 +53,26 @@ class TimerClock {
   setTimer(callback: () => void, delayMs: number, repeatMs?: number): number {
     const id = this.#next++;
     const timers = this.#timers;
+    const delay = Math.max(0, Math.round(delayMs));
+    const repeat = repeatMs ? Math.max(1, Math.round(repeatMs)) : 0;
+    let due = Time.ticks + delay;
     const t = Timer.set(
       () => {
-        if (!repeatMs) timers.delete(id);
-        callback();
+        if (!repeat) {
+          timers.delete(id);
+          callback();
+          return;
+        }
+        const now = Time.ticks;
+        let n = 0;
+        do {
+          callback();
+          due += repeat;
+        } while (due <= now && ++n < MAX_CATCH_UP && timers.has(id));
+        if (due <= now) due = now + repeat; // what cannot be caught up is dropped
       },
-      Math.max(0, Math.round(delayMs)),
-      repeatMs ? Math.max(1, Math.round(repeatMs)) : undefined,
+      delay,
+      repeat || undefined,
     );
     timers.set(id, t);
     return id;
@@ -137,10 +157,14 @@ function build(c: LinConfig): LinSim {
     let burstSamples = -1;
     const ground: AccelSource = (t, out) => {
       let a = 0;
-      if (burstSamples < 0 && t >= burstAt) burstSamples = 0;
+      if (burstSamples < 0 && t >= burstAt) {
+        burstSamples = 0;
+        mark("burst-start");
+      }
       if (burstSamples >= 0 && burstSamples < BURST_SAMPLES) {
         const s = burstSamples++ / 1000;
         a = BURST_PGA * Math.exp(-3 * s) * Math.sin(2 * Math.PI * BURST_HZ * s);
+        if (burstSamples === BURST_SAMPLES) mark("burst-end");
       }
       out[0] = a + 0.002 * (noise.next() - 0.5);
       out[1] = 0.5 * a + 0.002 * (noise.next() - 0.5);

@@ -17,7 +17,8 @@
  * Lines for the check script (each starts with "minewatch-host: "):
  *   boot ok                          main's default export returned (the simulator would start its screen)
  *   after-boot slots=N chunks=N      live after the garbage collection that follows main
- *   mark <name> slots=N chunks=N     live at a mark the app posted (screen.postMessage("mark:<name>"))
+ *   mark <name> slots=N chunks=N at=S  live at a mark the app posted (screen.postMessage("mark:<name>")),
+ *                                    S seconds from launch
  *   console <line>                   a line the node's console wrote
  *   abort <status> <reason>          XS aborted (memory full, stack overflow, unhandled exception, ...)
  *   at <seconds> s                   when the abort happened, from launch
@@ -136,8 +137,8 @@ static void onPost(txScreen *screen, char *message, int size) {
 	txMachine *the = (txMachine *)screen->machine;
 	if (length > 5 && strncmp(message, "mark:", 5) == 0 && the && gCollect) {
 		gCollect(the);
-		report("mark %.*s slots=%ld chunks=%ld", length - 5, message + 5, (long)the->currentHeapCount,
-			(long)the->currentChunksSize);
+		report("mark %.*s slots=%ld chunks=%ld at=%.1f", length - 5, message + 5, (long)the->currentHeapCount,
+			(long)the->currentChunksSize, (g_get_monotonic_time() - gStartUs) / 1e6);
 	}
 	else
 		report("post %.*s", length, message);
