@@ -26,6 +26,7 @@ export class ScenarioError extends Error {
 export function shown(v: unknown): string {
   if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
   if (v === undefined) return "nothing";
+  if (typeof v === "number") return String(v); // NaN and Infinity as what they are (JSON says null)
   try {
     const s = JSON.stringify(v);
     return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 60)}...` : s;

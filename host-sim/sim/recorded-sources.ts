@@ -32,13 +32,20 @@ export interface RecordedGas {
 
 /** Reads every gas stream of `file` into memory (a node-day at 1 Hz is 4 x 86,400 samples: 2.8 MB). */
 export async function readRecordedGas(file: string, nodeField: string): Promise<RecordedGas> {
-  let rec: Awaited<ReturnType<typeof openRecording>>;
   try {
-    rec = await openRecording(file);
+    return await readGas(await openRecording(file), file, nodeField);
   } catch (e) {
+    // Not a recording (a README, package.json, a folder without recording.json) or a bad row in one.
     if (e instanceof RecordingError) throw new ScenarioError("io", file, nodeField, e.message, file);
     throw e;
   }
+}
+
+async function readGas(
+  rec: Awaited<ReturnType<typeof openRecording>>,
+  file: string,
+  nodeField: string,
+): Promise<RecordedGas> {
   const times: number[][] = REC_GAS.map(() => []);
   const values: number[][] = REC_GAS.map(() => []);
   let endS = 0;

@@ -184,6 +184,8 @@ class Reader {
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+/** Output data rates of the ADXL355 a scenario may choose, Hz. */
+const ODR_HZ: readonly number[] = [62.5, 125, 250, 500, 1000];
 /**
  * Nodes one scenario may simulate, all entries and counts together: a large mine's fleet is hundreds of
  * nodes, and each simulated node holds its own flash, chips and runtime (issue 14 item 11: 30 x 1000 was
@@ -288,14 +290,18 @@ function checkNode(n: Reader, durationS: number): NodeSpec[] {
   const seisR = n.at("seismic");
   if (seisR.present && variant === "gas") seisR.fail("a gas node has no accelerometer");
   if (seisR.present) seisR.object(["noiseSdMPerS2", "events"]);
-  const odrHz = n.at("odrHz").oneOf(["62.5", "125", "250", "500", "1000"] as const, "62.5" as const);
+  // A number in YAML (`odrHz: 125`), compared as a number (issue 14 item 9: it was compared as a string).
+  const odrR = n.at("odrHz");
+  const odrHz = odrR.present ? Number(odrR.value) : 62.5;
+  if (odrR.present && (typeof odrR.value !== "number" || !ODR_HZ.includes(odrHz)))
+    odrR.fail(`must be one of ${ODR_HZ.join(", ")} (Hz), got ${shown(odrR.value)}`);
   const base: Omit<NodeSpec, "id"> = {
     variant,
     location: n.at("location").oneOf(LOCATIONS, "face"),
     profile,
     transport: n.at("transport").oneOf(TRANSPORTS, "mqtt"),
     lorawan,
-    odrHz: Number(odrHz),
+    odrHz,
     staS: n.at("staS").number({ above: 0, max: 10, default: 0.2 }),
     ltaS: n.at("ltaS").number({ above: 0, max: 600, default: 10 }),
     recordingSeed: n.at("recordingSeed").present

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { parseScenario } from "../../host-sim/sim/load.js";
 import { CliError } from "../../tools/cli/errors.js";
 import {
   command,
@@ -81,6 +82,44 @@ describe("minewatch sim", () => {
     const e = await cliError([file]);
     expect(e.exitCode).toBe(2);
     expect(e.message).toBe(`${file}: nodes[0].variant: must be one of gas, vibration, combo, got "gsa"`);
+  });
+
+  it("exit 2 in one line for a recording that is not one, an odrHz given as a number, .nan (issue 14 item 9)", async () => {
+    const root = path.resolve(import.meta.dirname, "../..");
+    const recorded = (target: string) =>
+      `name: r\ndurationS: 60\nnodes:\n  - { id: a, variant: gas, recording: ${target} }\n`;
+    const cases: [string, string][] = [
+      [
+        recorded(path.join(root, "package.json")),
+        `nodes[0].recording: ${path.join(root, "package.json")}: format must be "minewatch-recording/1"`,
+      ],
+      [recorded(path.join(root, "README.md")), `nodes[0].recording: ${path.join(root, "README.md")} line`],
+      [recorded(path.join(root, "tools")), "nodes[0].recording: "],
+      [
+        SHORT.replace("variant: gas", "variant: vibration\n    odrHz: 120").replace(
+          / {4}gas:[\s\S]*?expect:/,
+          "expect:",
+        ),
+        "nodes[0].odrHz: must be one of 62.5, 125, 250, 500, 1000 (Hz), got 120",
+      ],
+      [SHORT.replace("WITHIN", ".nan"), "expect[0].withinS: must be a finite number, got NaN"],
+      [SHORT.replace("WITHIN", ".inf"), "expect[0].withinS: must be a finite number, got Infinity"],
+    ];
+    for (const [i, [text, message]] of cases.entries()) {
+      const file = path.join(tmp, `bad-${i}.yaml`);
+      fs.writeFileSync(file, text);
+      const e = await cliError([file, "--no-report"]);
+      expect(e.exitCode, `case ${i}`).toBe(2);
+      expect(e.message, `case ${i}`).toContain(`${file}: ${message}`);
+      expect(e.message.split("\n"), `case ${i}`).toHaveLength(1);
+    }
+  });
+
+  it("odrHz: 125 (a number in YAML) is accepted (issue 14 item 9: it was compared as a string)", () => {
+    const text = "name: o\ndurationS: 60\nnodes:\n  - { id: v, variant: vibration, odrHz: 125 }\n";
+    expect(parseScenario(text, "o.yaml").nodes[0]!.odrHz).toBe(125);
+    expect(parseScenario(text.replace("125", "62.5"), "o.yaml").nodes[0]!.odrHz).toBe(62.5);
+    expect(parseScenario(text.replace(", odrHz: 125", ""), "o.yaml").nodes[0]!.odrHz).toBe(62.5);
   });
 
   it("exit 0 and a summary when every expectation holds; --report writes report.json", async () => {

@@ -10,7 +10,9 @@ import { ReportError, writeReport } from "../../host-sim/report/index.js";
 import { ScenarioError } from "../../host-sim/sim/errors.js";
 import { runFleet } from "../../host-sim/sim/fleet.js";
 import { DEMO_SCENARIO, loadScenario, shippedScenarios } from "../../host-sim/sim/load.js";
+import { readRecordedGas } from "../../host-sim/sim/recorded-sources.js";
 import type { SimResult } from "../../host-sim/sim/result.js";
+import type { Scenario } from "../../host-sim/sim/scenario.js";
 import { parseBrokerUrl } from "../../host-sim/sim/shard.js";
 import { parseCommandArgs } from "./args.js";
 import { CliError } from "./errors.js";
@@ -183,6 +185,25 @@ export function formatSummary(r: SimResult): string {
   return lines.join("\n");
 }
 
+/**
+ * Reads every node's `recording` here, before the fleet starts: a file that is not a recording (a README,
+ * package.json, a folder without recording.json) or a bad row in one is one line and exit 2. In a shard
+ * worker it would surface as a bare error, "internal error", exit 70 (issue 14 item 9).
+ */
+async function checkRecordings(scenario: Scenario, file: string): Promise<void> {
+  const seen = new Set<string>();
+  for (const [i, n] of scenario.nodes.entries()) {
+    if (n.recording === undefined || seen.has(n.recording)) continue;
+    seen.add(n.recording);
+    try {
+      await readRecordedGas(n.recording, `nodes[${i}].recording`);
+    } catch (e) {
+      if (e instanceof ScenarioError) throw new CliError(`${file}: nodes[${i}].recording: ${e.problem}`, 2);
+      throw e;
+    }
+  }
+}
+
 export const command: Command = {
   summary: "run a fleet scenario (default: the demo) and check its expectations",
   usage: [
@@ -212,6 +233,7 @@ export const command: Command = {
       throw e;
     }
     const { scenario, file } = loaded;
+    await checkRecordings(scenario, file);
     const seed = a.seed ?? scenario.seed;
     if (a.broker && scenario.faults.some((f) => f.kind === "broker-outage")) {
       throw new CliError(
