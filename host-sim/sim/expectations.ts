@@ -13,13 +13,15 @@
  *   what the cut tests is that it alarms at once when it is back.
  * - no-frame-lost: every frame a node built was delivered or is still in its outbox at the end.
  * - no-false-alarm: every A1 / A2 alarm a node raised has a label of its channel and level (seismic: any
- *   event label) within `toleranceS` before it; faults and clears are not alarms.
+ *   event label) within `toleranceS` before it; faults and clears are not alarms. It fails when the nodes
+ *   delivered no telemetry at all: a node that never sensed or reported raises no alarm, false or not.
  * - duty-cycle: no LoRaWAN transmission started inside its sub-band's off-time, and the worst hour's duty
  *   cycle is within the sub-band's limit.
  * - relay-trip-within X ms (issue 8, the methane interlock): for every label E of the chosen kind, channel
  *   and level (default: the CH4 A2 crossing, which is the trip level at every kz-ru-coal location), the
  *   relay OUTPUT (the GPIO driving the coil) is de-energised within X ms of E. Measured on the output's
- *   change points, so exactly; a relay already de-energised at E (an earlier trip, a power cut) counts as 0.
+ *   change points, so exactly; a relay already de-energised at E (an earlier trip, a power cut) counts as 0,
+ *   but a relay never energised before E is a miss (it was never in service, so nothing tripped).
  * - relay-no-auto-reenergise: once a trip or a relay fault latched, the relay output never goes back to
  *   energised before a reset event (power cuts and reboots included: a latched trip survives them). At least
  *   one trip must have happened on the chosen nodes, or the check would pass vacuously.
@@ -147,6 +149,19 @@ function noFalseAlarm(toleranceS: number, nodes: readonly NodeResult[]): Expecta
   const tolMs = toleranceS * 1000;
   const falses: string[] = [];
   let alarms = 0;
+  let telemetry = 0;
+  for (const n of nodes)
+    for (const f of n.frames) if (f.type === "telemetry" && f.deliveredMs !== null) telemetry++;
+  if (telemetry === 0)
+    return result(
+      "no-false-alarm",
+      "no-false-alarm",
+      false,
+      "the nodes delivered no telemetry: nothing sensed, so the absence of alarms proves nothing",
+      nodes,
+      null,
+      "alarms",
+    );
   for (const n of nodes) {
     for (const a of n.alarms) {
       if (a.level !== "A1" && a.level !== "A2") continue;
@@ -160,7 +175,7 @@ function noFalseAlarm(toleranceS: number, nodes: readonly NodeResult[]): Expecta
     "no-false-alarm",
     falses.length === 0,
     falses.length === 0
-      ? `${alarms} alarms raised, each explained by a label within ${toleranceS} s`
+      ? `${alarms} alarms raised, each explained by a label within ${toleranceS} s (${telemetry} telemetry frames delivered)`
       : `${falses.length} alarms with no labelled cause: ${falses.slice(0, SHOW).join("; ")}`,
     nodes,
     falses.length,
@@ -203,8 +218,12 @@ function levelAt(s: Series, tMs: number): number | null | undefined {
 }
 
 /** Time from `tMs` to the relay output's first de-energised instant at or after it (0 if already). */
+/** ms from tMs until the relay output is low (0 if already low after being energised); NaN: never energised. */
 function relayDropMs(relay: Series, tMs: number): number {
-  if (levelAt(relay, tMs) === 0) return 0;
+  if (levelAt(relay, tMs) === 0) {
+    for (let i = 0; i < relay.tMs.length && relay.tMs[i]! <= tMs; i++) if (relay.v[i] === 1) return 0;
+    return Number.NaN;
+  }
   for (let i = 0; i < relay.tMs.length; i++)
     if (relay.tMs[i]! >= tMs && relay.v[i] === 0) return relay.tMs[i]! - tMs;
   return Number.POSITIVE_INFINITY;
@@ -229,7 +248,7 @@ function relayTripWithin(s: RelayTripSpec, nodes: readonly NodeResult[]): Expect
       if (Number.isFinite(lateMs)) worst = Math.max(worst, lateMs);
       if (!(lateMs <= s.withinMs))
         misses.push(
-          `${n.id}: ${event} at ${fmtS(l.tMs)}: relay ${Number.isFinite(lateMs) ? `dropped out after ${fmtS(lateMs)}` : "never dropped out"}`,
+          `${n.id}: ${event} at ${fmtS(l.tMs)}: relay ${Number.isNaN(lateMs) ? "was never energised before it" : Number.isFinite(lateMs) ? `dropped out after ${fmtS(lateMs)}` : "never dropped out"}`,
         );
     }
   }

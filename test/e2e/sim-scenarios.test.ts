@@ -76,6 +76,8 @@ describe("shipped scenarios", () => {
   it.each(shippedScenarios())("%s passes every expectation", async (name) => {
     const { scenario, file } = loadScenario(name);
     const r = await runFleet({ scenario, file, shards: 1 });
+    // A scenario with no check would pass here vacuously (issue 14 item 16).
+    expect(r.expectations.length, `${name} has no expectation`).toBeGreaterThan(0);
     for (const e of r.expectations)
       expect(e, `${name}: ${e.name}: ${e.reason}`).toMatchObject({ passed: true });
     expect(r.totals.framesLost).toBe(0);

@@ -87,14 +87,26 @@ describe("expectations", () => {
   it("no-false-alarm flags an alarm with no labelled cause, accepts a latched A2 re-announced", () => {
     const spec = { kind: "no-false-alarm" as const, nodes: ["n1"], toleranceS: 30 };
     const a2 = { ...crossing, level: "A2", tMs: 12_000 };
+    const sensing = [frame(0, 1000, false)];
     const explained = node({
       labels: [crossing, a2],
       alarms: [alarm("A1", 11_000, 11_005), alarm("A2", 12_500, 12_505), alarm("A2", 100_000, 100_005)],
+      frames: sensing,
     });
     expect(evaluate([spec], [explained])[0]!.passed).toBe(true);
-    const [r] = evaluate([spec], [node({ alarms: [alarm("A1", 50_000, 50_005)] })]);
+    const [r] = evaluate([spec], [node({ alarms: [alarm("A1", 50_000, 50_005)], frames: sensing })]);
     expect(r!.passed).toBe(false);
     expect(r!.reason).toContain("n1: ch4 A1 at 50 s");
+  });
+
+  it("no-false-alarm fails when the nodes delivered no telemetry: no alarm proves nothing (issue 14 item 16)", () => {
+    const spec = { kind: "no-false-alarm" as const, nodes: ["n1"], toleranceS: 30 };
+    const [silent] = evaluate([spec], [node({})]);
+    expect(silent).toMatchObject({ passed: false });
+    expect(silent!.reason).toContain("no telemetry");
+    const [undelivered] = evaluate([spec], [node({ frames: [frame(0, null, false)] })]);
+    expect(undelivered!.passed).toBe(false);
+    expect(evaluate([spec], [node({ frames: [frame(0, 500, false)] })])[0]!.passed).toBe(true);
   });
 
   it("duty-cycle fails on an off-time violation and needs a radio", () => {
@@ -182,6 +194,13 @@ describe("expectations", () => {
       const [none] = evaluate([spec], [node({ outputs: outputs([[0, 1]]) })]);
       expect(none).toMatchObject({ passed: false });
       expect(none!.reason).toContain("cannot pass vacuously");
+    });
+
+    it("relay-trip-within fails for a relay never energised before the label (issue 14 item 16)", () => {
+      const never = node({ labels: [a2], outputs: outputs([[0, 0]]) });
+      const [r] = evaluate([spec], [never]);
+      expect(r).toMatchObject({ passed: false });
+      expect(r!.reason).toContain("was never energised before it");
     });
 
     it("relay-no-auto-reenergise fails when the relay comes back after a trip with no reset", () => {
