@@ -2,13 +2,18 @@
  * The registry (append-only JSONL with a hash chain), its CSV export, and `status` (overdue bump tests and
  * calibrations); then the audit path end to end: provision, bump test, calibrate, export, status.
  */
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { command as registryCommand } from "../../tools/cli/registry.js";
+import { ProvisionError } from "../../tools/provision/errors.js";
 import {
+  adoptRegistry,
+  anchorPath,
   appendRecord,
   CSV_COLUMNS,
+  checkNotedHead,
   type NewRecord,
   readRegistry,
   toCsv,
@@ -67,6 +72,145 @@ describe("registry file", () => {
     appendFileSync(file, '{"seq":4,"at":"2026');
     expect(() => readRegistry(file)).toThrow(/the last line is incomplete/);
     expect(() => appendRecord(file, PROVISION, new Date(0))).toThrow(/the last line is incomplete/);
+  });
+
+  // issue 14 item 5: the chain alone could not see its own end.
+  it("an edited last line, removed trailing lines and a hand-written registry are found (the anchor kept apart)", () => {
+    const file = tempFile();
+    appendRecord(file, PROVISION, new Date(0));
+    appendRecord(file, { ...NODE, kind: "bump-test", gas: "CH4", result: "pass" }, new Date(0));
+    appendRecord(
+      file,
+      { ...NODE, kind: "bump-test", gas: "CO", result: "fail", note: "no alarm" },
+      new Date(0),
+    );
+    const text = readFileSync(file, "utf8");
+    const lines = text.split("\n").slice(0, -1);
+    expect(JSON.parse(readFileSync(anchorPath(file), "utf8"))).toEqual({
+      count: 3,
+      head: readRegistry(file).head,
+    });
+    // The failed bump test turned into a pass.
+    writeFileSync(
+      file,
+      `${[...lines.slice(0, 2), lines[2]!.replace('"result":"fail"', '"result":"pass"')].join("\n")}\n`,
+    );
+    expect(() => readRegistry(file)).toThrow(
+      /^registry .*: record 3 is not the one minewatch wrote \(its anchor .*\.head says 3 record\(s\), ending at a different line\): it was edited, or the file was replaced: restore it from a backup$/,
+    );
+    // The last record, or the last two, removed.
+    writeFileSync(file, `${lines.slice(0, 2).join("\n")}\n`);
+    expect(() => readRegistry(file)).toThrow(
+      /2 record\(s\) but its anchor .* says 3 record\(s\): record\(s\) 3\.\.3 were removed/,
+    );
+    writeFileSync(file, `${lines[0]}\n`);
+    expect(() => readRegistry(file)).toThrow(/record\(s\) 2\.\.3 were removed/);
+    expect(() => appendRecord(file, PROVISION, new Date(0))).toThrow(/were removed/); // nothing builds on it
+    // A line added by hand after the end.
+    writeFileSync(file, text);
+    expect(readRegistry(file).records).toHaveLength(3);
+    const extra = JSON.stringify({ ...JSON.parse(lines[2]!), seq: 4, prev: readRegistry(file).head });
+    writeFileSync(file, `${text}${extra}\n`);
+    expect(() => readRegistry(file)).toThrow(/1 line\(s\) after record 3 were added outside minewatch/);
+    // A hand-written one-line registry: in place of this one, or alone (no anchor).
+    const forged = JSON.stringify({
+      seq: 1,
+      at: "2026-01-01T00:00:00.000Z",
+      ...PROVISION,
+      prev: "0".repeat(64),
+    });
+    writeFileSync(file, `${forged}\n`);
+    expect(() => readRegistry(file)).toThrow(/1 record\(s\) but its anchor .* says 3/);
+    const alone = tempFile();
+    writeFileSync(alone, `${forged}\n`);
+    expect(() => readRegistry(alone)).toThrow(
+      /^registry .* has no anchor .*\.head, so nothing shows it is the file minewatch wrote \(a hand-written or replaced registry\?\)/,
+    );
+    // The registry gone and its anchor still there.
+    rmSync(alone);
+    writeFileSync(anchorPath(alone), readFileSync(anchorPath(file)));
+    expect(() => readRegistry(alone)).toThrow(/is missing but its anchor .* says 3 record\(s\)/);
+  });
+
+  it("a crash at any point of an append leaves a registry that verifies", () => {
+    const file = tempFile();
+    appendRecord(file, PROVISION, new Date(0));
+    const one = readFileSync(file, "utf8");
+    const anchorOne = readFileSync(anchorPath(file), "utf8");
+    appendRecord(file, { ...NODE, kind: "bump-test", gas: "CH4", result: "pass" }, new Date(0));
+    const two = readFileSync(file, "utf8");
+    const head2 = readRegistry(file).head;
+    const pending = `${JSON.stringify({ ...JSON.parse(anchorOne), next: { count: 2, head: head2 } })}\n`;
+    // 1. cut after the anchor named the line, before it was written;
+    writeFileSync(file, one);
+    writeFileSync(anchorPath(file), pending);
+    expect(readRegistry(file).records).toHaveLength(1);
+    // 2. cut while writing it: a torn line, refused; removed by hand, the registry is back at record 1;
+    writeFileSync(file, two.slice(0, one.length + 20));
+    expect(() => readRegistry(file)).toThrow(/the last line is incomplete/);
+    writeFileSync(file, one);
+    expect(readRegistry(file).records).toHaveLength(1);
+    // 3. cut after the line, before the anchor was moved on to it.
+    writeFileSync(file, two);
+    expect(readRegistry(file).records).toHaveLength(2);
+    const third = appendRecord(file, { ...NODE, kind: "bump-test", gas: "CO", result: "pass" }, new Date(0));
+    expect(third.seq).toBe(3);
+    expect(JSON.parse(readFileSync(anchorPath(file), "utf8"))).toEqual({
+      count: 3,
+      head: readRegistry(file).head,
+    });
+    // A damaged anchor is refused, not ignored.
+    writeFileSync(anchorPath(file), "{}\n");
+    expect(() => readRegistry(file)).toThrow(/registry anchor .*\.head is damaged/);
+  });
+
+  it("a registry from before anchors is adopted once, by command; a head noted apart catches a rewrite of both files", () => {
+    const file = tempFile();
+    appendRecord(file, PROVISION, new Date(0));
+    appendRecord(file, { ...NODE, kind: "bump-test", gas: "CH4", result: "fail" }, new Date(0));
+    const noted = `2:${readRegistry(file).head.slice(0, 16)}`;
+    rmSync(anchorPath(file)); // as a registry written before anchors
+    expect(() => readRegistry(file)).toThrow(/has no anchor/);
+    expect(adoptRegistry(file).records).toHaveLength(2);
+    expect(() => adoptRegistry(file)).toThrow(/is already anchored/);
+    expect(checkNotedHead(readRegistry(file), noted)).toBeUndefined();
+    // Someone rewrites the registry and its anchor together (the pass that was a fail): the files agree,
+    // and only the head noted apart shows it.
+    const rewritten = tempFile();
+    appendRecord(rewritten, PROVISION, new Date(0));
+    appendRecord(rewritten, { ...NODE, kind: "bump-test", gas: "CH4", result: "pass" }, new Date(0));
+    const read = readRegistry(rewritten);
+    expect(checkNotedHead(read, noted)).toMatch(
+      /^record 2 does not hash to the noted head [0-9a-f]{16}\.\.\.: records 1\.\.2 are not/,
+    );
+    expect(checkNotedHead(read, "3:0123456789abcdef")).toMatch(/has 2: records were removed/);
+    expect(() => checkNotedHead(read, "2:abc")).toThrow(/must be N:HEX/);
+  });
+
+  it("registry verify: exit 2 in one line for an edited last record; --head checks a noted head", async () => {
+    const file = tempFile();
+    appendRecord(file, PROVISION, new Date(0));
+    appendRecord(file, { ...NODE, kind: "bump-test", gas: "CH4", result: "fail" }, new Date(0));
+    const out: string[] = [];
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
+      out.push(String(s));
+      return true;
+    });
+    try {
+      expect(await registryCommand.run(["verify", "--registry", file])).toBe(0);
+      const head = /head (2:[0-9a-f]{16})\)/.exec(out.join(""))![1]!;
+      expect(await registryCommand.run(["verify", "--registry", file, "--head", head])).toBe(0);
+      writeFileSync(file, readFileSync(file, "utf8").replace('"result":"fail"', '"result":"pass"'));
+      const e = await Promise.resolve()
+        .then(() => registryCommand.run(["verify", "--registry", file]))
+        .catch((x: unknown) => x as ProvisionError);
+      expect(e).toBeInstanceOf(ProvisionError);
+      expect((e as ProvisionError).exitCode).toBe(2);
+      expect((e as ProvisionError).message).toMatch(/record 2 is not the one minewatch wrote/);
+      expect((e as ProvisionError).message.split("\n")).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("CSV: header, RFC 4180 quoting, formula-looking text defused, one row per record", () => {
