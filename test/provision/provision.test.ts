@@ -10,11 +10,20 @@ import type { SimNode } from "../../host-sim/node/sim-node.js";
 import { crc32 } from "../../protocol/checksums.js";
 import { decodeProvisioning, encodeProvisioning } from "../../protocol/provisioning-record.js";
 import { ProvisionError } from "../../tools/provision/errors.js";
-import { keyCheckValue } from "../../tools/provision/keys.js";
+import {
+  beginRotation,
+  commitRotation,
+  keyCheckValue,
+  keyFilePath,
+  pendingKeyPath,
+  readKeyFile,
+  settleRotation,
+} from "../../tools/provision/keys.js";
 import { parseNodeConfig } from "../../tools/provision/node-config.js";
 import { openPort } from "../../tools/provision/port.js";
 import { provision } from "../../tools/provision/provision.js";
 import { fingerprint } from "../../tools/provision/session.js";
+import type { SimPort } from "../../tools/provision/sim-port.js";
 import { FACE_YAML, rig } from "./rig.js";
 
 describe("provision against a simulated node", () => {
@@ -275,6 +284,107 @@ describe("provision against a simulated node", () => {
     writeFileSync(lock, "999999999"); // no such process: a crashed run's lock
     await t.provision("n9");
     expect(existsSync(lock)).toBe(false);
+  });
+});
+
+describe("key rotation (--new-keys) journalled: a cut at every point (issue 14 item 6)", () => {
+  /** Check values of the keys a key file holds, per slot (none when the file is not there). */
+  const kcvs = (file: string): Record<string, string> =>
+    existsSync(file)
+      ? Object.fromEntries([...readKeyFile(file)].map(([slot, key]) => [slot, keyCheckValue(key)]))
+      : {};
+
+  it("the keys the node holds are on disk after every cut, two cut runs in a row included; the next run confirms them", async () => {
+    // The command lines a --new-keys run sends to a provisioned node: every one is a cut point.
+    const probe = rig();
+    await probe.provision("p");
+    const lines = await probe.onPort("p", async (port) => {
+      await provision(port, {
+        ...probe.common,
+        configFile: "node.yaml",
+        config: parseNodeConfig(FACE_YAML),
+        override: undefined,
+        keys: undefined,
+        keysFile: undefined,
+        newKeys: true,
+        keysDir: probe.keysDir,
+        say: () => {},
+      });
+      return (port as SimPort).linesSent;
+    });
+    expect(lines).toBeGreaterThan(10);
+    for (let n = 1; n <= lines + 1; n++) {
+      const t = rig();
+      const { nodeId } = (await t.provision("k")).entry;
+      const live = keyFilePath(t.keysDir, nodeId);
+      const pending = pendingKeyPath(t.keysDir, nodeId);
+      const held = () =>
+        t.onPort("k", async (p) => ({
+          mac: (await p.run(p.client.keyCheckValue("mac")))!,
+          "lorawan-appkey": (await p.run(p.client.keyCheckValue("lorawan-appkey")))!,
+        }));
+      for (let run = 1; run <= 2; run++) {
+        const cut = await t.provision("k", FACE_YAML, { newKeys: true, faults: [`cut-at-line=${n}`] }).then(
+          () => undefined,
+          (e: Error) => e,
+        );
+        if (cut) expect(cut, `line ${n} run ${run}`).toBeInstanceOf(ProvisionError);
+        const node = await held();
+        const onDisk = [kcvs(live), kcvs(pending)];
+        for (const slot of ["mac", "lorawan-appkey"] as const)
+          expect(
+            onDisk.some((k) => k[slot] === node[slot]),
+            `cut at line ${n}, run ${run}: the node's ${slot} key is on disk`,
+          ).toBe(true);
+        // Until the node confirms a rotation, the confirmed file still holds what the node has.
+        if (existsSync(pending) && !Object.values(kcvs(pending)).includes(node.mac))
+          expect(kcvs(live).mac, `cut at line ${n}, run ${run}`).toBe(node.mac);
+        for (const f of [live, pending, `${live}.prev`])
+          if (existsSync(f)) expect(statSync(f).mode & 0o777, f).toBe(0o600);
+      }
+      // The next run (keys kept) settles the journal: the confirmed file is exactly what the node holds.
+      const next = await t.provision("k");
+      expect(existsSync(pending), `line ${n}`).toBe(false);
+      expect(kcvs(live), `line ${n}`).toEqual(await held());
+      expect(next.entry.kcv, `line ${n}`).toEqual(kcvs(live));
+    }
+  }, 120_000);
+
+  it("settles a journal from the check values the node reports, slot by slot", () => {
+    const dir = path.join(rig().dir, "keys");
+    const key = (b: number) => Uint8Array.from({ length: 16 }, (_, i) => b + i);
+    const id = "70b3d57e00000001";
+    commitRotation(
+      dir,
+      id,
+      new Map([
+        ["mac", key(1)],
+        ["lorawan-appkey", key(2)],
+      ]),
+    );
+    beginRotation(
+      dir,
+      id,
+      new Map([
+        ["mac", key(3)],
+        ["lorawan-appkey", key(4)],
+      ]),
+    );
+    // The node took the new MAC key, the cut came before the AppKey.
+    expect(
+      settleRotation(dir, id, { mac: keyCheckValue(key(3)), "lorawan-appkey": keyCheckValue(key(2)) }),
+    ).toMatch(/had reached the node \(mac\)/);
+    expect(kcvs(keyFilePath(dir, id))).toEqual({
+      mac: keyCheckValue(key(3)),
+      "lorawan-appkey": keyCheckValue(key(2)),
+    });
+    expect(kcvs(`${keyFilePath(dir, id)}.prev`).mac).toBe(keyCheckValue(key(1)));
+    // A rotation that never reached the node is dropped; the confirmed file is untouched.
+    beginRotation(dir, id, new Map([["mac", key(5)]]));
+    expect(settleRotation(dir, id, { mac: keyCheckValue(key(3)) })).toMatch(/never reached the node/);
+    expect(existsSync(pendingKeyPath(dir, id))).toBe(false);
+    expect(kcvs(keyFilePath(dir, id)).mac).toBe(keyCheckValue(key(3)));
+    expect(settleRotation(dir, id, {})).toBeUndefined();
   });
 });
 

@@ -24,7 +24,8 @@ Checks node.yaml against the node's own rules and the registry, writes the node'
 provisioning console, reboots it, reads everything back and compares, then records it in the registry.
   --config F         the node's description (see tools/provision/README.md)
   --keys F           keys to write (JSON/YAML: mac, lorawan-appkey as hex); default: generated from the
-                     host's crypto random source and saved to --keys-dir/<nodeId>.keys.json (mode 600)
+                     host's crypto random source, journalled in --keys-dir/<nodeId>.keys.pending.json and
+                     moved to <nodeId>.keys.json (mode 600) once the node confirms them
   --keys-dir D       where generated keys go (default .minewatch/keys)
   --new-keys         replace the keys of a node that already has them (default: a provisioned node keeps
                      its keys, so the collector keeps verifying its frames)

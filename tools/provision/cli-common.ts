@@ -137,4 +137,4 @@ export const PORT_HELP = `  --port P           the node: a serial port (/dev/tty
   --registry F       the registry (default .minewatch/registry.jsonl)
   --tech NAME        who did it, for the record (default $MINEWATCH_TECH or your login)
   --baud N           console baud rate (default 115200)
-  --sim-fault F      simulated nodes only: mute | cut-at=<COMMAND> | cut-after=<bytes>`;
+  --sim-fault F      simulated nodes only: mute | cut-at=<COMMAND> | cut-at-line=<n> | cut-after=<bytes>`;

@@ -8,9 +8,28 @@
  * Generated keys must reach the collector / network server, so they are written to a key file readable by
  * its owner only (mode 0600): `<keys-dir>/<nodeId>.keys.json`, the same format `--keys` reads:
  *   { "nodeId": "70b3d57e...", "mac": "<32 hex>", "lorawan-appkey": "<32 hex>" }
+ *
+ * A rotation is journalled, because the node's live key must never be lost from disk: `<nodeId>.keys.json`
+ * holds the keys the node has confirmed; new keys go first to `<nodeId>.keys.pending.json` (before the
+ * node gets them, so a cut run never leaves a key nobody has), and replace it (the old file kept as
+ * `.keys.json.prev`) only once the node reports their check values after its reboot. A run cut anywhere in
+ * between leaves the pending file; the next run settles it per slot from the check values the node reports
+ * (the pending key where the node holds it, the confirmed key where it does not) before anything else.
+ * Every key file is written whole to a temporary file (mode 0600), synced and renamed into place.
  */
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import path from "node:path";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -115,17 +134,116 @@ export function readKeyFile(file: string): KeySet {
   return keys;
 }
 
-/** Writes generated keys for the collector (mode 0600); an older file for the node is kept as `.prev`. */
-export function writeKeyFile(dir: string, nodeId: string, keys: KeySet): string {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, `${nodeId}.keys.json`);
-  if (existsSync(file)) renameSync(file, `${file}.prev`);
+/** The keys the node has confirmed: what the collector / network server gets. */
+export function keyFilePath(dir: string, nodeId: string): string {
+  return path.join(dir, `${nodeId}.keys.json`);
+}
+
+/** Keys of a rotation the node has not confirmed yet (the journal). */
+export function pendingKeyPath(dir: string, nodeId: string): string {
+  return path.join(dir, `${nodeId}.keys.pending.json`);
+}
+
+/** Writes a key file whole: temporary file (mode 0600), fsync, rename; a crash leaves the old file or the new. */
+function writeKeyDoc(file: string, nodeId: string, keys: KeySet): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const doc: Record<string, string> = { nodeId };
   for (const [slot, key] of keys)
     doc[slot] = slot === "mqtt-password" ? new TextDecoder().decode(key) : Buffer.from(key).toString("hex");
-  writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  const tmp = `${file}.tmp`;
+  const fd = openSync(tmp, "w", 0o600);
+  try {
+    chmodSync(tmp, 0o600); // an older .tmp keeps its mode through open()
+    writeSync(fd, `${JSON.stringify(doc, null, 2)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  syncDir(path.dirname(file));
+}
+
+function syncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, "r");
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Not every platform opens a directory (Windows): the renames are still atomic there.
+  }
+}
+
+function readKeysIfAny(file: string): KeySet | undefined {
+  return existsSync(file) ? readKeyFile(file) : undefined;
+}
+
+/**
+ * Starts a rotation: the new keys go to the pending file, the confirmed keys stay where they are. Returns
+ * the pending file. A pending file already there was settled first (`settleRotation`): it holds nothing
+ * the node has.
+ */
+export function beginRotation(dir: string, nodeId: string, keys: KeySet): string {
+  const file = pendingKeyPath(dir, nodeId);
+  writeKeyDoc(file, nodeId, keys);
   return file;
+}
+
+/**
+ * Ends a rotation the node has confirmed (its check values read back after the reboot): the pending keys
+ * become the confirmed file, the old one is kept as `.prev`. `held` names, per slot, the keys the node
+ * holds now when only some slots came from the pending file. Returns the confirmed file.
+ */
+export function commitRotation(dir: string, nodeId: string, held?: KeySet): string {
+  const live = keyFilePath(dir, nodeId);
+  const pending = pendingKeyPath(dir, nodeId);
+  const keys = held ?? readKeyFile(pending);
+  const prev = `${live}.prev`;
+  if (existsSync(live)) {
+    // Copy, not move: there is a confirmed file on disk at every instant.
+    writeKeyDoc(prev, nodeId, readKeyFile(live));
+  }
+  writeKeyDoc(live, nodeId, keys);
+  if (existsSync(pending)) unlinkSync(pending);
+  syncDir(dir);
+  return live;
+}
+
+/**
+ * Settles a rotation a cut run left (a pending file), from the key check values the node reports per slot:
+ * where the node holds the pending key, it becomes the confirmed one; where it still holds the confirmed
+ * key, that stays; a pending key the node holds in no slot is dropped (nobody has it). Returns what was
+ * done, in words, or undefined when there was nothing to settle.
+ */
+export function settleRotation(
+  dir: string,
+  nodeId: string,
+  nodeKcv: Readonly<Record<string, string | null>>,
+): string | undefined {
+  const pendingFile = pendingKeyPath(dir, nodeId);
+  const pending = readKeysIfAny(pendingFile);
+  if (!pending) return undefined;
+  const live = readKeysIfAny(keyFilePath(dir, nodeId)) ?? new Map();
+  const held: KeySet = new Map();
+  const taken: string[] = [];
+  for (const slot of new Set([...live.keys(), ...pending.keys()])) {
+    const kcv = nodeKcv[slot]?.toUpperCase();
+    const p = pending.get(slot);
+    const l = live.get(slot);
+    if (p && kcv === keyCheckValue(p)) {
+      held.set(slot, p);
+      taken.push(slot);
+    } else if (l) held.set(slot, l);
+  }
+  if (taken.length === 0) {
+    unlinkSync(pendingFile);
+    syncDir(dir);
+    return `an interrupted key rotation never reached the node: its unused keys were dropped (${path.basename(pendingFile)})`;
+  }
+  const file = commitRotation(dir, nodeId, held);
+  return `an interrupted key rotation had reached the node (${taken.join(", ")}): ${file} now holds the keys it has`;
 }
 
 /**

@@ -11,6 +11,7 @@
  * undo a span calibration); so are its keys unless --keys or --new-keys (see ProvisionOptions.keys).
  */
 
+import { existsSync } from "node:fs";
 import { gasOverrides } from "../../firmware/node/runtime/gas.js";
 import { gasProfileNamed, resolveGasSettings } from "../../firmware/sensing/profiles/index.js";
 import { GAS_NAMES } from "../../firmware/sensing/profiles/types.js";
@@ -18,13 +19,17 @@ import { crc32 } from "../../protocol/checksums.js";
 import { encodeProvisioning, type ProvisioningRecord, TEXT_MAX } from "../../protocol/provisioning-record.js";
 import { ProvisionError } from "./errors.js";
 import {
+  beginRotation,
+  commitRotation,
   GENERATED_SLOTS,
   generateKeys,
   generateNodeId,
   type KeySet,
   keyCheckValue,
+  keyFilePath,
+  pendingKeyPath,
+  settleRotation,
   weakKeyProblem,
-  writeKeyFile,
 } from "./keys.js";
 import { buildRecord, checkNodeRecord, describeDeviation, type NodeConfigFile } from "./node-config.js";
 import type { NodePort } from "./port.js";
@@ -97,6 +102,14 @@ export async function provision(port: NodePort, o: ProvisionOptions): Promise<Pr
       `${o.configFile} is for node ${o.config.nodeId} but ${port.name} is node ${nodeId}: connect the right node or use its own node.yaml`,
       nodeId,
     );
+  // A rotation a cut run left unfinished is settled first, from what the node holds (keys.ts).
+  if (existsSync(pendingKeyPath(o.keysDir, nodeId))) {
+    const held: Record<string, string | null> = {};
+    for (const slot of GENERATED_SLOTS)
+      held[slot] = await step(port, `reading the ${slot} key check value`, port.client.keyCheckValue(slot));
+    const settled = settleRotation(o.keysDir, nodeId, held);
+    if (settled) o.say(settled);
+  }
   const record = buildRecord(o.config, nodeId, override);
   if (current)
     for (let g = 0; g < 4; g++)
@@ -140,8 +153,10 @@ export async function provision(port: NodePort, o: ProvisionOptions): Promise<Pr
   // --- write ------------------------------------------------------------------------------------------------
   const keySource = o.keys ? "file" : macKcv && !o.newKeys ? "kept" : "generated";
   const keys: KeySet = o.keys ?? (keySource === "generated" ? generateKeys() : new Map());
-  // Saved before the node gets them: a run cut after KEY.SET must never leave a key that nobody has.
-  const keysFile = keySource === "generated" ? writeKeyFile(o.keysDir, nodeId, keys) : o.keysFile;
+  // Journalled before the node gets them (a run cut after KEY.SET must never leave a key that nobody has),
+  // and confirmed only once the node reports them after its reboot: the keys it holds now stay on disk.
+  if (keySource === "generated") beginRotation(o.keysDir, nodeId, keys);
+  const keysFile = keySource === "generated" ? keyFilePath(o.keysDir, nodeId) : o.keysFile;
   const bytes = encodeProvisioning(record);
   const crc = crc32(bytes);
   await authenticate(port, o.secret);
@@ -185,6 +200,7 @@ export async function provision(port: NodePort, o: ProvisionOptions): Promise<Pr
         slot,
       );
   }
+  if (keySource === "generated") commitRotation(o.keysDir, nodeId);
   const gases = await fittedGases(port);
   await lockQuietly(port);
 

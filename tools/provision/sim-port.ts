@@ -12,7 +12,8 @@
  *
  * Between the client and the node sits a cable (CableLink) that the simulator-only `--sim-fault` option can
  * break: `mute` (node powered off: nothing answers), `cut-at=<COMMAND>` (the cable is pulled in the middle
- * of the first line carrying that command, e.g. `cut-at=CFG.DATA`), `cut-after=<bytes>`.
+ * of the first line carrying that command, e.g. `cut-at=CFG.DATA`), `cut-at-line=<n>` (in the middle of the
+ * n-th command line the tool sends: every cut point of a run, in turn), `cut-after=<bytes>`.
  * A `<name>.lock` file held for the run makes a second run on the same node fail as "port busy".
  */
 import {
@@ -73,6 +74,7 @@ export interface SimState {
 export type SimFault =
   | { kind: "mute" }
   | { kind: "cut-at"; command: string }
+  | { kind: "cut-at-line"; line: number }
   | { kind: "cut-after"; bytes: number };
 
 export function parseSimFaults(specs: readonly string[]): SimFault[] {
@@ -80,11 +82,13 @@ export function parseSimFaults(specs: readonly string[]): SimFault[] {
     if (s === "mute") return { kind: "mute" };
     const at = /^cut-at=([A-Z.]+)$/i.exec(s);
     if (at) return { kind: "cut-at", command: at[1]!.toUpperCase() };
+    const atLine = /^cut-at-line=([1-9]\d{0,5})$/.exec(s);
+    if (atLine) return { kind: "cut-at-line", line: Number(atLine[1]) };
     const after = /^cut-after=(\d{1,7})$/.exec(s);
     if (after) return { kind: "cut-after", bytes: Number(after[1]) };
     throw new ProvisionError(
       "usage",
-      `unknown --sim-fault "${s}" (known: mute, cut-at=<COMMAND>, cut-after=<bytes>)`,
+      `unknown --sim-fault "${s}" (known: mute, cut-at=<COMMAND>, cut-at-line=<n>, cut-after=<bytes>)`,
       s,
     );
   });
@@ -196,6 +200,7 @@ class CableLink implements SerialPeer {
   readonly #faults: SimFault[];
   #cut = false;
   #sentBytes = 0;
+  #lines = 0;
   #line: SerialLine | undefined;
 
   constructor(far: SerialPeer, faults: SimFault[]) {
@@ -213,10 +218,19 @@ class CableLink implements SerialPeer {
     if (!this.#cut) this.#far.receive(bytes);
   }
 
+  /** Command lines the tool has sent (a bare CRLF, the client's resync, is not one). */
+  get linesSent(): number {
+    return this.#lines;
+  }
+
   #toNode(bytes: Uint8Array): void {
     if (this.#cut || !this.#line) return;
     let pass = bytes.length;
+    const isLine = bytes.some((b) => b !== 0x0d && b !== 0x0a);
+    if (isLine) this.#lines++;
     for (const f of this.#faults) {
+      if (f.kind === "cut-at-line" && isLine && this.#lines === f.line)
+        pass = Math.min(pass, bytes.length >> 1);
       if (f.kind === "cut-after") pass = Math.min(pass, Math.max(0, f.bytes - this.#sentBytes));
       if (f.kind === "cut-at" && new TextDecoder().decode(bytes).includes(` ${f.command}`))
         pass = Math.min(pass, bytes.length >> 1);
@@ -236,6 +250,7 @@ export class SimPort implements NodePort {
   readonly #file: string;
   readonly #unlock: () => void;
   readonly #applied: Partial<Record<ConsoleGas, number>> = {};
+  readonly #cable: CableLink;
   #closed = false;
 
   constructor(spec: string, file: string, state: SimState, faults: SimFault[], unlock: () => void) {
@@ -260,8 +275,14 @@ export class SimPort implements NodePort {
     // A fresh seq range per run, so a reply cached by the node from the last run can never match.
     this.client = new ConsoleClient({ clock: this.clock, firstSeq: (state.nowMs / 1000) & 0xffff });
     const cable = new CableLink(this.client, faults);
+    this.#cable = cable;
     this.node.attachConsole(cable);
     this.clock.advance(SIM_SETTLE_MS);
+  }
+
+  /** Command lines sent to the node so far this run (the cut points `cut-at-line` can reach). */
+  get linesSent(): number {
+    return this.#cable.linesSent;
   }
 
   get sim() {
