@@ -31,6 +31,7 @@ import {
 import type { ConfigFrame } from "../../protocol/frames.js";
 import { Channel } from "../../protocol/schema.js";
 import { resolveCh4Trip } from "../sensing/profiles/index.js";
+import { alarmLimitProblems } from "./alarm-limits.js";
 import type { Clock, TimerId } from "./clock.js";
 import { Interlock, ResetSource } from "./interlock/interlock.js";
 import type { ResetResultCode } from "./interlock/trip.js";
@@ -342,8 +343,8 @@ export class NodeRuntime {
   // ---- downlinks (runtime/downlinks.ts) ---------------------------------------------------------------------
 
   /** Applies a config change (downlink or console), or refuses it with a reason; a birth frame reports the hash. */
-  applyConfig(frame: ConfigFrame): void {
-    this.downlinks.applyConfig(frame);
+  applyConfig(frame: ConfigFrame, allowLooser = false): void {
+    this.downlinks.applyConfig(frame, allowLooser);
   }
 
   /** Operator acknowledgement of a channel's alarm; answered by an alarm frame with the resulting level. */
@@ -355,9 +356,21 @@ export class NodeRuntime {
    * Validates, applies and persists a config change, or throws the reason it is refused (DownlinkActions;
    * applyConfig is the whole step: counts a refusal and reports the hash in force).
    */
-  changeConfig(frame: ConfigFrame): void {
+  changeConfig(frame: ConfigFrame, allowLooser: boolean): void {
     const now = this.#clock.now();
     const next = applyEntries(this.config, frame.revision, frame.entries);
+    // The one alarm-parameter check (alarm-limits.ts): a downlink may never loosen a set-point past the
+    // profile's bound at this location, leave the sensor's range, or put O2 or A1/A2 on the wrong side.
+    const gas = this.gas;
+    if (gas) {
+      const problems = alarmLimitProblems(gas.setup.profile, gas.setup.location, next.params, allowLooser);
+      if (problems.length > 0)
+        throw new RuntimeError(
+          "bad-config",
+          `config revision ${frame.revision} refused: ${problems.map((p) => p.message).join("; ")}`,
+          problems[0]!.param,
+        );
+    }
     this.gas?.reconfigure(next, now);
     this.vibration?.reconfigure(
       next.params[Param.staLtaOnX100]!,

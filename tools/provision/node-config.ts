@@ -23,9 +23,9 @@
  */
 import { readFileSync } from "node:fs";
 import { isScalar, parseDocument, YAMLParseError } from "yaml";
+import { AlarmLimit, alarmLimitProblems } from "../../firmware/node/alarm-limits.js";
 import { checkRecord } from "../../firmware/node/console/provisioning.js";
-import { O2_NORMAL_AIR_PCT_VOL } from "../../firmware/sensing/profiles/common.js";
-import { GAS_PROFILES, gasProfileNamed, resolveGasSettings } from "../../firmware/sensing/profiles/index.js";
+import { GAS_PROFILES, gasProfileNamed } from "../../firmware/sensing/profiles/index.js";
 import type { GasName } from "../../firmware/sensing/profiles/types.js";
 import { brokerAddressProblem } from "../../protocol/broker-address.js";
 import { defaultConfig, Param } from "../../protocol/config-record.js";
@@ -318,49 +318,24 @@ export interface Deviation {
   side: "above" | "below";
 }
 
-/** Every set-point looser than the profile allows at the record's location (the firmware stops at the first). */
+/**
+ * Every set-point looser than the profile allows at the record's location (the firmware stops at the first),
+ * from the one alarm-parameter check (firmware/node/alarm-limits.ts).
+ */
 export function deviations(r: ProvisioningRecord): Deviation[] {
-  const out: Deviation[] = [];
-  for (const gas of Object.keys(SETPOINTS) as GasName[]) {
-    const s = resolveGasSettings(r.profile, gas, r.location);
-    for (const [field, [param, scale]] of Object.entries(SETPOINTS[gas]) as [
-      SetPointField,
-      [number, number],
-    ][]) {
-      const raw = r.config.params[param]!;
-      const limit = s[field];
-      if (Number.isNaN(raw) || !limit) continue;
-      const value = raw / scale;
-      const falling = gas === "o2" && field !== "enrichment";
-      if (falling ? value < limit.value : value > limit.value)
-        out.push({
-          field: `setpoints.${gas}.${field}`,
-          value,
-          limit: limit.value,
-          unit: UNIT[gas],
-          side: falling ? "below" : "above",
-        });
-    }
-  }
-  return out;
+  return alarmLimitProblems(r.profile, r.location, r.config.params)
+    .filter((p) => p.code === AlarmLimit.LooserThanProfile)
+    .map((p) => ({ field: p.field, value: p.value, limit: p.limit!, unit: p.unit!, side: p.side! }));
 }
 
 /**
- * O2 set-points on the wrong side of normal air (O2_NORMAL_AIR_PCT_VOL): a deficiency alarm (a1, a2) must be
- * below it and the enrichment alarm above it; the other side is an alarm that never clears.
+ * O2 set-points on the wrong side of normal air (a deficiency alarm at or above it, an enrichment alarm at or
+ * below it: an alarm that never clears), from the one alarm-parameter check.
  */
 export function airSideProblems(r: ProvisioningRecord): string[] {
-  const out: string[] = [];
-  for (const [field, [param, scale]] of Object.entries(SETPOINTS.o2) as [SetPointField, [number, number]][]) {
-    const raw = r.config.params[param]!;
-    if (Number.isNaN(raw)) continue;
-    const value = raw / scale;
-    if (field === "enrichment" ? value <= O2_NORMAL_AIR_PCT_VOL : value >= O2_NORMAL_AIR_PCT_VOL)
-      out.push(
-        `setpoints.o2.${field} ${value} %vol is ${field === "enrichment" ? "not above" : "not below"} normal air's ${O2_NORMAL_AIR_PCT_VOL} %vol (${field === "enrichment" ? "an enrichment alarm must be above it" : "a deficiency alarm must be below it"})`,
-      );
-  }
-  return out;
+  return alarmLimitProblems(r.profile, r.location, r.config.params)
+    .filter((p) => p.code === AlarmLimit.O2NormalAir)
+    .map((p) => p.message);
 }
 
 export function describeDeviation(d: Deviation, profile: string, location: string): string {

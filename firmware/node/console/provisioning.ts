@@ -288,7 +288,11 @@ export class RuntimeConsoleHost implements ConsoleHost {
     const entries = [];
     for (let id = 0; id < CONFIG_PARAMS.length; id++)
       entries.push({ param: id, value: record.config.params[id]! });
-    rt.applyConfig({ type: FrameType.Config, revision: record.config.revision, entries });
+    // The record passed the same check on CFG.COMMIT, its override reason included (alarm-limits.ts).
+    rt.applyConfig(
+      { type: FrameType.Config, revision: record.config.revision, entries },
+      record.override.length > 0,
+    );
     if (rt.configRefused !== refusedBefore) {
       if (gas) gas.setup.calibrations = calibrationsBefore;
       return refusal(

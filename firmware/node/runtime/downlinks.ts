@@ -22,8 +22,11 @@ const NODE_LABEL = "self";
  */
 export interface DownlinkActions {
   readonly options: Pick<NodeRuntimeOptions, "mac" | "key" | "storage" | "clock">;
-  /** Validates, applies and persists a config change; throws (with the reason) to refuse it. */
-  changeConfig(frame: ConfigFrame): void;
+  /**
+   * Validates, applies and persists a config change; throws (with the reason) to refuse it. `allowLooser`:
+   * the set-points may be looser than the profile (a provisioning record's override; never a downlink).
+   */
+  changeConfig(frame: ConfigFrame, allowLooser: boolean): void;
   /** Reports the configuration now in force (a birth frame). */
   reportConfig(): void;
   acknowledgeAlarm(ch: number, now: number): void;
@@ -82,9 +85,9 @@ export class DownlinkHandler {
   }
 
   /** Applies a config change, or refuses it with a reason; either way a birth frame reports the hash. */
-  applyConfig(frame: ConfigFrame): void {
+  applyConfig(frame: ConfigFrame, allowLooser = false): void {
     try {
-      this.#actions.changeConfig(frame);
+      this.#actions.changeConfig(frame, allowLooser);
     } catch (e) {
       this.configRefused++;
       this.lastError = (e as Error).message;
