@@ -5,12 +5,14 @@
  * the frames that reach the far side.
  */
 import { describe, expect, it } from "vitest";
+import { KEY_INTERLOCK_LATCH } from "../../firmware/node/interlock/interlock.js";
 import {
   decodeInterlockStatus,
   InterlockState,
   RELAY_FAULT_CODE,
 } from "../../firmware/node/interlock/status.js";
 import { ResetResult, TripCause } from "../../firmware/node/interlock/trip.js";
+import { LATCH_NOT_PERSISTED_BIT } from "../../firmware/node/runtime/health.js";
 import { GAS_PROFILES, resolveCh4Trip } from "../../firmware/sensing/profiles/index.js";
 import { VirtualClock } from "../../host-sim/clock.js";
 import { sealDownlink } from "../../host-sim/node/downlink.js";
@@ -182,6 +184,36 @@ describe("interlock: trip with the network down", () => {
       latched: TripCause.Gas,
       relayFault: 0,
     });
+  });
+});
+
+describe("interlock: a latch that cannot be stored (issue 14 item 4)", () => {
+  it("is a reported fault: a status frame at once with health bit 22, until a write succeeds", () => {
+    const r = rig((t) => (t >= 30_500 && t < 60_000 ? 1.2 : 0.05));
+    const storage = r.node.storage;
+    const write = storage.write.bind(storage);
+    let full = true;
+    storage.write = (key, value) => {
+      if (key === KEY_INTERLOCK_LATCH && full) throw new Error("NVS: no free pages");
+      return write(key, value);
+    };
+    r.clock.runUntil(40_000);
+    expect(relayAt(r.node)).toBe(0); // the relay dropped all the same
+    const il = r.node.runtime.interlock!;
+    expect(il.latchNotPersisted).toBe(true);
+    expect(il.persistFailures).toBeGreaterThan(0);
+    expect(il.lastPersistError).toBe("NVS: no free pages");
+    const flagged = () =>
+      (frames(r.link).filter((f) => f.type === FrameType.Status) as StatusFrame[]).filter(
+        (s) => (s.sensorFaults & LATCH_NOT_PERSISTED_BIT) !== 0,
+      );
+    expect(flagged().length).toBeGreaterThan(0);
+    // Storage back: the next write of the latch (a reset after the gas cleared) clears the flag.
+    full = false;
+    r.clock.runUntil(120_000);
+    ackCh4(r);
+    r.clock.runUntil(125_000);
+    expect(il.latchNotPersisted).toBe(false);
   });
 });
 

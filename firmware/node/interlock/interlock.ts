@@ -32,6 +32,11 @@ export const InterlockEvent = Object.freeze({
   RelayFault: 4,
   /** The relay feedback agrees again (a latched RelayFault still needs a reset). */
   RelayFaultCleared: 5,
+  /**
+   * The latched causes could not be written to storage: a reboot now would forget the trip and could
+   * re-energise the relay. Reported at once (status frame, health bit 22) until a write succeeds.
+   */
+  LatchNotPersisted: 6,
 });
 export const INTERLOCK_EVENT_NAMES = [
   "",
@@ -40,6 +45,7 @@ export const INTERLOCK_EVENT_NAMES = [
   "reset-refused",
   "relay-fault",
   "relay-fault-cleared",
+  "latch-not-persisted",
 ] as const;
 
 export const ResetSource = Object.freeze({ Downlink: 1, Button: 2, Console: 3 });
@@ -68,6 +74,12 @@ export class Interlock {
   resets = 0;
   refusedResets = 0;
   lastResetResult: ResetResultCode = ResetResult.NothingLatched;
+  /** The last write of the latched causes failed (LatchNotPersisted): health bit 22 until one succeeds. */
+  latchNotPersisted = false;
+  /** Writes of the latched causes that failed since boot. */
+  persistFailures = 0;
+  /** The last failed write's message. */
+  lastPersistError = "";
   /** Observer of pattern changes (a local display, the simulator's history); called after the outputs. */
   onAnnunciation: ((code: number) => void) | undefined;
   /** Levels last written: relay, beacon, sounder, healthy. */
@@ -177,9 +189,14 @@ export class Interlock {
     if (!s) return;
     try {
       writeU32(s, KEY_INTERLOCK_LATCH, this.trip.latched);
-    } catch {
-      // The relay has already dropped; a storage failure must not stop the interlock. The status frame
-      // still reports the latch; only its survival across a reboot is lost.
+      this.latchNotPersisted = false;
+    } catch (e) {
+      // The relay has already dropped and stays down: a storage failure must not stop the interlock. But a
+      // reboot would now forget the trip, so it is a fault the control room sees at once (issue 14 item 4).
+      this.latchNotPersisted = true;
+      this.persistFailures++;
+      this.lastPersistError = (e as Error)?.message ?? String(e);
+      this.#onEvent(InterlockEvent.LatchNotPersisted, this.trip.latched);
     }
   }
 

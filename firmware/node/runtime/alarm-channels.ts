@@ -25,7 +25,7 @@ export interface AlarmChannelParts extends HealthSources {
   readonly gas: GasChannels | undefined;
   readonly vibration: Pick<VibrationChannel, "port" | "acknowledge"> | undefined;
   readonly interlock:
-    | Pick<Interlock, "monitor" | "reset" | "setAlarmAnnunciation" | "statusByte">
+    | Pick<Interlock, "latchNotPersisted" | "monitor" | "reset" | "setAlarmAnnunciation" | "statusByte">
     | undefined;
   /** Transmit now. */
   pump(): void;

@@ -59,7 +59,7 @@ export interface HealthSources {
   readonly gas: Pick<GasChannels, "levels" | "faultCode"> | undefined;
   readonly vibration: { readonly port: { readonly fault: number } } | undefined;
   readonly battery: BatteryHealth;
-  readonly interlock: Pick<Interlock, "monitor" | "statusByte"> | undefined;
+  readonly interlock: Pick<Interlock, "monitor" | "statusByte" | "latchNotPersisted"> | undefined;
 }
 
 /**
@@ -80,12 +80,18 @@ export function channelFaultCode(src: HealthSources, ch: number): number {
 }
 
 /** The status frame's sensorFaults word. */
+/** Health bit 22: the interlock's latched trip could not be stored, so a reboot would forget it. */
+export const LATCH_NOT_PERSISTED_BIT = 1 << 22;
+
 export function sensorFaultBits(src: HealthSources): number {
   let bits = 0;
   if (src.gas) for (let ch = 0; ch < 4; ch++) bits |= channelFaultCode(src, ch) << (4 * ch);
   const vib = src.vibration;
   if (vib) bits |= (vib.port.fault & 0x0f) << (4 * Channel.Vibration);
   bits |= src.battery.bits();
-  if (src.interlock) bits |= src.interlock.statusByte() << INTERLOCK_SHIFT;
+  if (src.interlock) {
+    bits |= src.interlock.statusByte() << INTERLOCK_SHIFT;
+    if (src.interlock.latchNotPersisted) bits |= LATCH_NOT_PERSISTED_BIT;
+  }
   return bits >>> 0;
 }
