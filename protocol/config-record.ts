@@ -66,8 +66,16 @@ export function copyConfig(c: NodeConfig): NodeConfig {
   return { revision: c.revision, params: new Float64Array(c.params) };
 }
 
-function bad(message: string, value: unknown): RecordError {
-  return new RecordError("bad-config", message, value);
+function bad(message: string, value: unknown, param = -1): RecordError {
+  const e = new RecordError("bad-config", message, value);
+  e.param = param;
+  return e;
+}
+
+function names(entries: readonly ConfigEntry[] | undefined, id: number): boolean {
+  if (!entries) return false;
+  for (const e of entries) if (e.param === id) return true;
+  return false;
 }
 
 /** Pairs that must be ordered when both are set: [lower, higher, why]. */
@@ -85,8 +93,11 @@ const ORDERED: readonly (readonly [number, number, string])[] = [
   [Param.staLtaOffX100, Param.staLtaOnX100, "the STA/LTA off threshold must not exceed the on threshold"],
 ];
 
-/** Checks every value against its schema range and the set-point order; throws RecordError bad-config. */
-export function validateConfig(c: NodeConfig): NodeConfig {
+/**
+ * Checks every value against its schema range and the set-point order; throws RecordError bad-config whose
+ * `param` names the parameter (of a pair out of order: the one `changed` sets, the lower one otherwise).
+ */
+export function validateConfig(c: NodeConfig, changed?: readonly ConfigEntry[]): NodeConfig {
   if (!Number.isInteger(c.revision) || c.revision < 0 || c.revision > U32) {
     throw bad(`config revision must be an integer in 0..${U32}, got ${c.revision}`, c.revision);
   }
@@ -98,20 +109,21 @@ export function validateConfig(c: NodeConfig): NodeConfig {
     if (Number.isNaN(v)) continue;
     const p = CONFIG_PARAMS[id]!;
     if (!Number.isInteger(v) || v < p.min || v > p.max) {
-      throw bad(`config ${p.name} must be an integer in ${p.min}..${p.max}, got ${v}`, v);
+      throw bad(`config ${p.name} must be an integer in ${p.min}..${p.max}, got ${v}`, v, id);
     }
   }
   if (Number.isNaN(c.params[Param.telemetryPeriodS])) {
-    throw bad("config telemetryPeriodS must be set", Number.NaN);
+    throw bad("config telemetryPeriodS must be set", Number.NaN, Param.telemetryPeriodS);
   }
   if (Number.isNaN(c.params[Param.statusPeriodS])) {
-    throw bad("config statusPeriodS must be set", Number.NaN);
+    throw bad("config statusPeriodS must be set", Number.NaN, Param.statusPeriodS);
   }
   for (const [lo, hi, why] of ORDERED) {
     const a = c.params[lo]!;
     const b = c.params[hi]!;
     if (!Number.isNaN(a) && !Number.isNaN(b) && a > b) {
-      throw bad(`${why}: ${CONFIG_PARAMS[lo]!.name} ${a} > ${CONFIG_PARAMS[hi]!.name} ${b}`, a);
+      const named = names(changed, hi) && !names(changed, lo) ? hi : lo;
+      throw bad(`${why}: ${CONFIG_PARAMS[lo]!.name} ${a} > ${CONFIG_PARAMS[hi]!.name} ${b}`, a, named);
     }
   }
   return c;
@@ -127,11 +139,11 @@ export function applyEntries(
   next.revision = revision;
   for (const e of entries) {
     if (!Number.isInteger(e.param) || e.param < 0 || e.param >= PARAM_COUNT) {
-      throw bad(`unknown config parameter id ${e.param}`, e.param);
+      throw bad(`unknown config parameter id ${e.param}`, e.param, e.param);
     }
     next.params[e.param] = e.value;
   }
-  return validateConfig(next);
+  return validateConfig(next, entries);
 }
 
 const FORMAT_VERSION = 1;

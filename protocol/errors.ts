@@ -70,4 +70,6 @@ export type RecordErrorCode =
 
 export class RecordError extends CodedError<RecordErrorCode> {
   override readonly name: string = "RecordError";
+  /** bad-config: the config parameter id the error names, or -1 (a config-refused frame's `param`). */
+  param = -1;
 }

@@ -7,13 +7,14 @@ import type {
   AlarmFrame,
   BirthFrame,
   ConfigFrame,
+  ConfigRefusedFrame,
   EventFrame,
   Frame,
   StatusFrame,
   TelemetryFrame,
   TimeSyncFrame,
 } from "./frames.js";
-import { AlarmLevel, Capability, Channel, FrameType } from "./schema.js";
+import { AlarmLevel, Capability, Channel, ConfigRefusal, FrameType } from "./schema.js";
 
 export const EXAMPLE_BIRTH: BirthFrame = {
   type: FrameType.Birth,
@@ -72,6 +73,15 @@ export const EXAMPLE_STATUS: StatusFrame = {
   outboxDepth: 0,
 };
 
+/** Revision 8 asked for CH4 A2 (param 3) at 3.00 %vol, looser than the profile allows at the node: refused. */
+export const EXAMPLE_CONFIG_REFUSED: ConfigRefusedFrame = {
+  type: FrameType.ConfigRefused,
+  revision: 8,
+  param: 3,
+  reason: ConfigRefusal.LooserThanProfile,
+  value: 300,
+};
+
 export const EXAMPLE_CONFIG: ConfigFrame = {
   type: FrameType.Config,
   revision: 7,
@@ -97,6 +107,7 @@ export const EXAMPLES: readonly Frame[] = [
   EXAMPLE_EVENT,
   EXAMPLE_TELEMETRY,
   EXAMPLE_STATUS,
+  EXAMPLE_CONFIG_REFUSED,
   EXAMPLE_CONFIG,
   EXAMPLE_ALARM_ACK,
   EXAMPLE_TIME_SYNC,

@@ -56,6 +56,18 @@ export interface StatusFrame {
   outboxDepth: number;
 }
 
+/** A refused config downlink: what and why (schema.ts CONFIG_REFUSED, ConfigRefusal). */
+export interface ConfigRefusedFrame {
+  type: typeof FrameType.ConfigRefused;
+  revision: number;
+  /** Config parameter id, or CONFIG_REFUSED_NO_PARAM (255). */
+  param: number;
+  /** ConfigRefusal code. */
+  reason: number;
+  /** The refused raw parameter value (0 if none). */
+  value: number;
+}
+
 export interface ConfigEntry {
   /** Parameter id (schema.ts CONFIG_PARAMS). */
   param: number;
@@ -81,6 +93,12 @@ export interface TimeSyncFrame {
   millis: number;
 }
 
-export type UplinkFrame = BirthFrame | AlarmFrame | EventFrame | TelemetryFrame | StatusFrame;
+export type UplinkFrame =
+  | BirthFrame
+  | AlarmFrame
+  | EventFrame
+  | TelemetryFrame
+  | StatusFrame
+  | ConfigRefusedFrame;
 export type DownlinkFrame = ConfigFrame | AlarmAckFrame | TimeSyncFrame;
 export type Frame = UplinkFrame | DownlinkFrame;

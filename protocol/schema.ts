@@ -17,6 +17,7 @@ export const FrameType = {
   Event: 3,
   Telemetry: 4,
   Status: 5,
+  ConfigRefused: 6,
   Config: 8,
   AlarmAck: 9,
   TimeSync: 10,
@@ -166,6 +167,41 @@ export const STATUS = frame({
   ],
 });
 
+/**
+ * Why a config downlink was refused (config-refused `reason`). 1..4 are the alarm-limit check's codes
+ * (firmware/node/alarm-limits.ts AlarmLimit), 8 the config record's schema check (protocol/config-record.ts:
+ * a value outside its range, set-points out of order, an unknown parameter), 15 anything else.
+ */
+export const ConfigRefusal = Object.freeze({
+  SensorRange: 1,
+  LooserThanProfile: 2,
+  O2NormalAir: 3,
+  A1AfterA2: 4,
+  Schema: 8,
+  Other: 15,
+});
+/** config-refused `param` when the refusal names no parameter. */
+export const CONFIG_REFUSED_NO_PARAM = 255;
+
+export const CONFIG_REFUSED = frame({
+  type: FrameType.ConfigRefused,
+  name: "config-refused",
+  direction: "up",
+  budgetBytes: 15,
+  doc: "a config downlink was refused, sent at once: which revision, which parameter and why",
+  fields: [
+    int("revision", 0, U32, "revision of the refused config downlink"),
+    int("param", 0, 255, "config parameter id refused (see the parameter table), 255 = none named"),
+    int(
+      "reason",
+      0,
+      15,
+      "1 sensor range, 2 looser than profile, 3 O2 vs normal air, 4 A1 after A2, 8 schema, 15 other",
+    ),
+    int("value", 0, U32, "the refused parameter's raw value (clamped to 0..2^32-1), 0 if none"),
+  ],
+});
+
 /** Config downlink parameters: id -> name, range. The id is what travels; names are for people. */
 export interface ConfigParamSpec {
   readonly id: number;
@@ -244,6 +280,7 @@ export const FRAME_SPECS: readonly FrameSpec[] = Object.freeze([
   EVENT,
   TELEMETRY,
   STATUS,
+  CONFIG_REFUSED,
   CONFIG,
   ALARM_ACK,
   TIME_SYNC,

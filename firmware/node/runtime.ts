@@ -28,8 +28,9 @@ import {
   type NodeConfig,
   Param,
 } from "../../protocol/config-record.js";
+import { RecordError } from "../../protocol/errors.js";
 import type { ConfigFrame } from "../../protocol/frames.js";
-import { Channel } from "../../protocol/schema.js";
+import { Channel, ConfigRefusal } from "../../protocol/schema.js";
 import { resolveCh4Trip } from "../sensing/profiles/index.js";
 import { alarmLimitProblems } from "./alarm-limits.js";
 import type { Clock, TimerId } from "./clock.js";
@@ -38,7 +39,7 @@ import type { ResetResultCode } from "./interlock/trip.js";
 import { Priority } from "./outbox.js";
 import { AlarmChannels } from "./runtime/alarm-channels.js";
 import { DownlinkHandler } from "./runtime/downlinks.js";
-import { RuntimeError } from "./runtime/errors.js";
+import { ConfigRefusedError, RuntimeError } from "./runtime/errors.js";
 import { FrameBuilder } from "./runtime/frames.js";
 import { GasChannels } from "./runtime/gas.js";
 import { BatteryHealth, DEFAULT_BATTERY_LOW_MV, sensorFaultBits } from "./runtime/health.js";
@@ -358,18 +359,32 @@ export class NodeRuntime {
    */
   changeConfig(frame: ConfigFrame, allowLooser: boolean): void {
     const now = this.#clock.now();
-    const next = applyEntries(this.config, frame.revision, frame.entries);
+    let next: NodeConfig;
+    try {
+      next = applyEntries(this.config, frame.revision, frame.entries);
+    } catch (e) {
+      if (!(e instanceof RecordError)) throw e;
+      // The config record's schema check: a range, an order, an unknown parameter (config-refused reason 8).
+      let raw = e.param >= 0 ? (this.config.params[e.param] ?? Number.NaN) : Number.NaN;
+      for (const entry of frame.entries) if (entry.param === e.param) raw = entry.value;
+      throw new ConfigRefusedError(e.message, e.param, ConfigRefusal.Schema, raw);
+    }
     // The one alarm-parameter check (alarm-limits.ts): a downlink may never loosen a set-point past the
     // profile's bound at this location, leave the sensor's range, or put O2 or A1/A2 on the wrong side.
     const gas = this.gas;
     if (gas) {
       const problems = alarmLimitProblems(gas.setup.profile, gas.setup.location, next.params, allowLooser);
-      if (problems.length > 0)
-        throw new RuntimeError(
-          "bad-config",
+      if (problems.length > 0) {
+        const first = problems[0]!;
+        // AlarmLimit codes 1..4 travel as they are (ConfigRefusal); an unknown profile is "other".
+        const reason = first.code >= 1 && first.code <= 4 ? first.code : ConfigRefusal.Other;
+        throw new ConfigRefusedError(
           `config revision ${frame.revision} refused: ${problems.map((p) => p.message).join("; ")}`,
-          problems[0]!.param,
+          first.param,
+          reason,
+          first.param >= 0 ? next.params[first.param]! : Number.NaN,
         );
+      }
     }
     this.gas?.reconfigure(next, now);
     this.vibration?.reconfigure(
@@ -396,6 +411,12 @@ export class NodeRuntime {
   /** The configuration now in force, reported: a birth frame (DownlinkActions). */
   reportConfig(): void {
     this.schedule.emitBirth();
+  }
+
+  /** A refused config downlink, answered at once by a config-refused frame (DownlinkActions). */
+  reportRefusal(revision: number, param: number, reason: number, raw: number): void {
+    this.builder.emitConfigRefused(revision, param, reason, raw);
+    this.pump();
   }
 
   /** A time sync (DownlinkActions): Unix time minus clock time, ms; answered by a status frame. */

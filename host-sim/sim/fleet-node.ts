@@ -40,6 +40,7 @@ const FRAME_NAMES: Record<number, FrameTypeName> = {
   [FrameType.Event]: "event",
   [FrameType.Status]: "status",
   [FrameType.Birth]: "birth",
+  [FrameType.ConfigRefused]: "config-refused",
 };
 const LEVELS: Record<string, AlarmLevelName> = {
   clear: "clear",

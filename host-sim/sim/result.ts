@@ -24,6 +24,7 @@ export type FrameTypeName =
   | "event"
   | "status"
   | "birth"
+  | "config-refused"
   | "config"
   | "alarm-ack"
   | "time-sync"

@@ -16,8 +16,8 @@
 import { type FrameMac, FrameVerifier, type ResyncOptions } from "../../protocol/auth.js";
 import { MINEWATCH_FPORT } from "../../protocol/codec.js";
 import { ProtocolError } from "../../protocol/errors.js";
-import type { AlarmFrame, Frame } from "../../protocol/frames.js";
-import { FrameType, specForType } from "../../protocol/schema.js";
+import type { AlarmFrame, ConfigRefusedFrame, Frame } from "../../protocol/frames.js";
+import { CONFIG_PARAMS, ConfigRefusal, FrameType, specForType } from "../../protocol/schema.js";
 import { parseTopic, STATE_OFFLINE, STATE_ONLINE } from "../../protocol/topics.js";
 import { nobleFrameMac } from "../frame-mac.js";
 import { fromBase64, parseApplicationTopic } from "../network-server/chirpstack.js";
@@ -82,6 +82,32 @@ export interface Reject {
   message: string;
 }
 
+/** A node refused a config downlink (its config-refused frame): what and why. */
+export interface ConfigRefusalRecord {
+  atMs: number;
+  nodeId: string;
+  counter: number;
+  /** Revision of the refused config. */
+  revision: number;
+  /** Config parameter id (255: none named) and its name ("" when none or unknown). */
+  param: number;
+  paramName: string;
+  /** ConfigRefusal code and its name (protocol/schema.ts). */
+  reason: number;
+  reasonName: string;
+  /** The refused raw parameter value. */
+  value: number;
+}
+
+const REFUSAL_NAMES: Readonly<Record<number, string>> = Object.freeze({
+  [ConfigRefusal.SensorRange]: "sensor-range",
+  [ConfigRefusal.LooserThanProfile]: "looser-than-profile",
+  [ConfigRefusal.O2NormalAir]: "o2-normal-air",
+  [ConfigRefusal.A1AfterA2]: "a1-after-a2",
+  [ConfigRefusal.Schema]: "schema",
+  [ConfigRefusal.Other]: "other",
+});
+
 export interface CollectorResults {
   framesByPath: Record<FramePath, number>;
   acceptedByPath: Record<FramePath, number>;
@@ -99,6 +125,8 @@ export interface CollectorResults {
   activeAlarms: AlarmState[];
   /** Bad MACs and counter resynchronisations, per node (AlarmView.security). */
   security: SecurityEvent[];
+  /** Config downlinks the nodes refused, what and why (config-refused frames), oldest first. */
+  configRefusals: ConfigRefusalRecord[];
   latency?: LatencyResult;
 }
 
@@ -107,6 +135,7 @@ const REJECT_LOG_MAX = 1000;
 export class Collector {
   readonly alarms = new AlarmView();
   readonly frames: AcceptedFrame[] = [];
+  readonly configRefusals: ConfigRefusalRecord[] = [];
   readonly #keys: KeyStore;
   readonly #verifier: FrameVerifier;
   readonly #counters: CounterStore;
@@ -285,6 +314,20 @@ export class Collector {
       });
     }
     if (frame.type === FrameType.Alarm) this.alarms.apply(nodeId, counter, frame as AlarmFrame, atMs, path);
+    if (frame.type === FrameType.ConfigRefused && this.configRefusals.length < REJECT_LOG_MAX) {
+      const f = frame as ConfigRefusedFrame;
+      this.configRefusals.push({
+        atMs,
+        nodeId,
+        counter,
+        revision: f.revision,
+        param: f.param,
+        paramName: CONFIG_PARAMS[f.param]?.name ?? "",
+        reason: f.reason,
+        reasonName: REFUSAL_NAMES[f.reason] ?? `reason-${f.reason}`,
+        value: f.value,
+      });
+    }
     this.#onIngest?.({ nodeId, counter, outcome: "accepted", reason: "", path, atMs });
   }
 
@@ -310,6 +353,7 @@ export class Collector {
       alarms: this.alarms.events.slice(),
       activeAlarms: this.alarms.active(),
       security: this.alarms.security.slice(),
+      configRefusals: this.configRefusals.slice(),
       ...(labels ? { latency: evaluateLatency(this.alarms.events, labels, windowMs) } : {}),
     };
   }

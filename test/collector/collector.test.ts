@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { encodeFrame } from "../../protocol/encode.js";
+import { EXAMPLE_CONFIG_REFUSED } from "../../protocol/examples.js";
 import { STATE_ONLINE, stateTopic, upTopic } from "../../protocol/topics.js";
 import { Collector } from "../../site/collector/collector.js";
 import { CollectorError } from "../../site/collector/errors.js";
@@ -116,6 +117,27 @@ describe("collector: verify, dedupe, reject", () => {
     expect(() => KeyStore.fromHex({ [NODE_A]: "00" })).toThrow(/32 hex digits, got "00"/);
     expect(() => new KeyStore().set(NODE_A, new Uint8Array(8))).toThrow(/16 bytes, got 8/);
     expect(KeyStore.fromHex({ [NODE_A]: "0102030405060708090a0b0c0d0e0f10" }).get(NODE_A)).toEqual(KEY_A);
+  });
+
+  it("accepts a config-refused frame like any other and lists the refusal, what and why, per node", () => {
+    const c = new Collector({ keys: keys() });
+    expect(c.onMqttMessage(upTopic(SITE, NODE_A, 6), seal(EXAMPLE_CONFIG_REFUSED, 3, KEY_A), 500)).toBe(
+      "accepted",
+    );
+    expect(c.frames.map((f) => f.type)).toEqual(["config-refused"]);
+    expect(c.results().configRefusals).toEqual([
+      {
+        atMs: 500,
+        nodeId: NODE_A,
+        counter: 3,
+        revision: 8,
+        param: 3,
+        paramName: "ch4A2CentiPctVol",
+        reason: 2,
+        reasonName: "looser-than-profile",
+        value: 300,
+      },
+    ]);
   });
 
   it("feeds the alarm view and node state", () => {

@@ -12,8 +12,10 @@ import { sealDownlink } from "../../host-sim/node/downlink.js";
 import { IdealLink } from "../../host-sim/node/ideal-link.js";
 import { createSimNode } from "../../host-sim/node/sim-node.js";
 import { defaultConfig, Param } from "../../protocol/config-record.js";
+import { decodeFrame } from "../../protocol/decode.js";
+import type { BirthFrame, ConfigRefusedFrame } from "../../protocol/frames.js";
 import { emptyRecord } from "../../protocol/provisioning-record.js";
-import { FrameType } from "../../protocol/schema.js";
+import { ConfigRefusal, FrameType } from "../../protocol/schema.js";
 import { checkNodeRecord } from "../../tools/provision/node-config.js";
 import { recordFor, simNode } from "./console-host-rig.js";
 
@@ -97,7 +99,7 @@ describe("every path refuses the same table", () => {
     expect(node.runtime.config.params[param]).toBe(before);
   });
 
-  it.each(BAD)("signed config downlink: %s", (what, param, raw) => {
+  it.each(BAD)("signed config downlink: %s", (what, param, raw, code) => {
     const clock = new VirtualClock();
     let link!: IdealLink;
     const node = createSimNode({
@@ -127,6 +129,25 @@ describe("every path refuses the same table", () => {
     expect(node.runtime.lastDownlinkError).toMatch(
       /config revision 9 refused: setpoints\.|set-point must not exceed/,
     );
+    // Answered on the wire (issue 14 item 1): a config-refused frame naming the parameter and the reason,
+    // sent at once, then the birth frame with the configuration still in force.
+    const after = link.delivered.filter((d) => d.atMs > 1000).map((d) => decodeFrame(d.bytes).frame);
+    const refused = after.filter((f) => f.type === FrameType.ConfigRefused) as ConfigRefusedFrame[];
+    // The config record's own order check sees A1 above A2 first (schema, naming A1: the downlink set both).
+    const schemaOrder = ALSO[what] !== undefined;
+    expect(refused).toEqual([
+      {
+        type: FrameType.ConfigRefused,
+        revision: 9,
+        param: schemaOrder ? Param.ch4A1CentiPctVol : param,
+        reason: schemaOrder ? ConfigRefusal.Schema : code,
+        value: schemaOrder ? ALSO[what]![1] : raw,
+      },
+    ]);
+    const kinds = after.map((f) => f.type).filter((t) => t !== FrameType.Telemetry);
+    expect(kinds.slice(0, 2)).toEqual([FrameType.ConfigRefused, FrameType.Birth]);
+    const birth = after.find((f) => f.type === FrameType.Birth) as BirthFrame;
+    expect(birth.configHash).toBe(node.runtime.configHash());
     node.shutdown();
   });
 

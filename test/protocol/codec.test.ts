@@ -7,7 +7,7 @@ import vm from "node:vm";
 import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
 import { encodeFrame } from "../../protocol/encode.js";
-import { EXAMPLES } from "../../protocol/examples.js";
+import { EXAMPLE_CONFIG, EXAMPLE_TIME_SYNC, EXAMPLES } from "../../protocol/examples.js";
 import { frameToJson } from "../../protocol/json.js";
 import { FRAME_SPECS } from "../../protocol/schema.js";
 import { buildCodecScript, TTN_MAX_FORMATTER_BYTES } from "../../site/network-server/build-codec.js";
@@ -112,7 +112,12 @@ describe("network-server codec (site/network-server/build-codec.ts)", () => {
 
   it("encodeDownlink encodes downlinks from their JSON view and refuses uplinks and bad values", () => {
     const r = plain(codec.encodeDownlink({ data: { type: "time-sync", unixS: 1767225600, millis: 250 } }));
-    expect(r).toEqual({ bytes: Array.from(encodeFrame(EXAMPLES[7]!)), fPort: 10, warnings: [], errors: [] });
+    expect(r).toEqual({
+      bytes: Array.from(encodeFrame(EXAMPLE_TIME_SYNC)),
+      fPort: 10,
+      warnings: [],
+      errors: [],
+    });
     const cfg = plain(
       codec.encodeDownlink({
         data: {
@@ -122,7 +127,7 @@ describe("network-server codec (site/network-server/build-codec.ts)", () => {
         },
       }),
     );
-    expect(cfg.bytes).toEqual(Array.from(encodeFrame(EXAMPLES[5]!)));
+    expect(cfg.bytes).toEqual(Array.from(encodeFrame(EXAMPLE_CONFIG)));
     expect(
       codec.encodeDownlink({ data: { type: "alarm", channel: 0, level: 1, value: 1, ageS: 1 } }).errors[0],
     ).toMatch(/uplink/);

@@ -2,9 +2,16 @@ import { describe, expect, it } from "vitest";
 import { decodeFrame } from "../../protocol/decode.js";
 import { encodeFrame } from "../../protocol/encode.js";
 import { ProtocolError } from "../../protocol/errors.js";
-import { EXAMPLE_ALARM, EXAMPLE_BIRTH, EXAMPLE_CONFIG, EXAMPLES } from "../../protocol/examples.js";
-import { fromHex } from "../../protocol/hex.js";
-import { FrameType } from "../../protocol/schema.js";
+import {
+  EXAMPLE_ALARM,
+  EXAMPLE_BIRTH,
+  EXAMPLE_CONFIG,
+  EXAMPLE_CONFIG_REFUSED,
+  EXAMPLES,
+} from "../../protocol/examples.js";
+import { fromHex, toHex } from "../../protocol/hex.js";
+import { frameFromJson, frameToJson } from "../../protocol/json.js";
+import { CONFIG_REFUSED, CONFIG_REFUSED_NO_PARAM, ConfigRefusal, FrameType } from "../../protocol/schema.js";
 
 function failure(hex: string): ProtocolError {
   try {
@@ -41,6 +48,39 @@ describe("encoding, checked against RFC 8949 by hand", () => {
     });
   });
 
+  it("config-refused revision 8, CH4 A2 (3), looser than profile (2), 300: header 0x26, array(4)", () => {
+    const bytes = encodeFrame(EXAMPLE_CONFIG_REFUSED);
+    expect(toHex(bytes)).toBe("268408030219012c");
+    expect(decodeFrame(bytes).frame).toEqual(EXAMPLE_CONFIG_REFUSED);
+    const json = frameToJson(EXAMPLE_CONFIG_REFUSED);
+    expect(json).toEqual({
+      type: "config-refused",
+      version: 1,
+      revision: 8,
+      param: 3,
+      reason: 2,
+      value: 300,
+    });
+    expect(frameFromJson(json)).toEqual(EXAMPLE_CONFIG_REFUSED);
+  });
+
+  it("config-refused at its largest is 15 bytes, its budget; param and reason keep their ranges", () => {
+    const worst = {
+      type: FrameType.ConfigRefused,
+      revision: 0xffffffff,
+      param: CONFIG_REFUSED_NO_PARAM,
+      reason: ConfigRefusal.Other,
+      value: 0xffffffff,
+    } as const;
+    const bytes = encodeFrame(worst);
+    expect(bytes.length).toBe(15);
+    expect(CONFIG_REFUSED.budgetBytes).toBe(15);
+    expect(decodeFrame(bytes).frame).toEqual(worst);
+    expect(() => encodeFrame({ ...worst, reason: 16 })).toThrow(/reason/);
+    expect(() => encodeFrame({ ...worst, param: 256 })).toThrow(/param/);
+    expect(failure("268408031019012c").code).toBe("out-of-range");
+  });
+
   it("every example round-trips", () => {
     for (const f of EXAMPLES) expect(decodeFrame(encodeFrame(f)).frame).toEqual(f);
   });
@@ -62,9 +102,9 @@ describe("each kind of bad input has its own code and names the value", () => {
   });
 
   it("an unassigned type is unknown-type", () => {
-    const e = failure("2684000218981818");
+    const e = failure("2784000218981818");
     expect(e.code).toBe("unknown-type");
-    expect(e.value).toBe(6);
+    expect(e.value).toBe(7);
   });
 
   it("a longer-than-shortest head is not-canonical (RFC 8949 section 4.2.1)", () => {

@@ -2,15 +2,16 @@
  * Downlinks (config change, alarm acknowledge, time sync), verified before anything is applied: MAC and
  * counter (protocol/auth.ts FrameVerifier), the accepted counter persisted so a replay after a reboot is
  * still refused. Each is acknowledged by an uplink: a config change by a birth frame whose configHash is
- * the configuration now in force (the new one, or the old one when refused with a reason), an alarm
+ * the configuration now in force (the new one, or the old one when refused; a refused one is first answered
+ * at once by a config-refused frame naming the parameter and the reason), an alarm
  * acknowledge by an alarm frame with the channel's resulting level, a time sync by a status frame.
  * The handler verifies, counts and dispatches; what a downlink does is the node's (DownlinkActions).
  */
 import { FrameVerifier } from "../../../protocol/auth.js";
 import type { ConfigFrame, DownlinkFrame } from "../../../protocol/frames.js";
-import { FrameType } from "../../../protocol/schema.js";
+import { ConfigRefusal, FrameType } from "../../../protocol/schema.js";
 import { KEY_DOWNLINK_COUNTER, readU32, writeU32 } from "../storage.js";
-import { RuntimeError } from "./errors.js";
+import { ConfigRefusedError, RuntimeError } from "./errors.js";
 import type { NodeRuntimeOptions } from "./options.js";
 
 /** The verifier's name for this node's own downlink counter. */
@@ -29,6 +30,11 @@ export interface DownlinkActions {
   changeConfig(frame: ConfigFrame, allowLooser: boolean): void;
   /** Reports the configuration now in force (a birth frame). */
   reportConfig(): void;
+  /**
+   * Answers a refused config downlink at once (a config-refused frame): its revision, the parameter (-1:
+   * none named), the ConfigRefusal reason and the refused raw value (NaN: none).
+   */
+  reportRefusal(revision: number, param: number, reason: number, raw: number): void;
   acknowledgeAlarm(ch: number, now: number): void;
   /** Unix time minus clock time, ms, from a time sync (answered by a status frame). */
   timeSync(unixOffsetMs: number): void;
@@ -73,7 +79,7 @@ export class DownlinkHandler {
     const now = this.#actions.options.clock.now();
     switch (frame.type) {
       case FrameType.Config:
-        this.applyConfig(frame);
+        this.#apply(frame, false, true);
         return;
       case FrameType.AlarmAck:
         this.#actions.acknowledgeAlarm(frame.channel, now);
@@ -86,11 +92,23 @@ export class DownlinkHandler {
 
   /** Applies a config change, or refuses it with a reason; either way a birth frame reports the hash. */
   applyConfig(frame: ConfigFrame, allowLooser = false): void {
+    this.#apply(frame, allowLooser, false);
+  }
+
+  /** `answer`: a refusal is answered by a config-refused frame (a downlink; the console has its own reply). */
+  #apply(frame: ConfigFrame, allowLooser: boolean, answer: boolean): void {
     try {
       this.#actions.changeConfig(frame, allowLooser);
     } catch (e) {
       this.configRefused++;
       this.lastError = (e as Error).message;
+      if (answer) {
+        if (e instanceof ConfigRefusedError) {
+          this.#actions.reportRefusal(frame.revision, e.param, e.reason, e.raw);
+        } else {
+          this.#actions.reportRefusal(frame.revision, -1, ConfigRefusal.Other, Number.NaN);
+        }
+      }
     }
     this.#actions.reportConfig();
   }

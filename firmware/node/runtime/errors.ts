@@ -18,3 +18,24 @@ export type RuntimeErrorCode =
 export class RuntimeError extends CodedError<RuntimeErrorCode> {
   override readonly name: string = "RuntimeError";
 }
+
+/**
+ * A config change refused, with what and why: the fields of the config-refused frame the node answers a
+ * refused downlink with (protocol/schema.ts CONFIG_REFUSED).
+ */
+export class ConfigRefusedError extends RuntimeError {
+  override readonly name: string = "ConfigRefusedError";
+  /** Config parameter id, or -1 when the refusal names none. */
+  readonly param: number;
+  /** protocol/schema.ts ConfigRefusal code. */
+  readonly reason: number;
+  /** The refused raw parameter value (NaN when none). */
+  readonly raw: number;
+
+  constructor(message: string, param: number, reason: number, raw: number) {
+    super("bad-config", message, param);
+    this.param = param;
+    this.reason = reason;
+    this.raw = raw;
+  }
+}

@@ -12,12 +12,13 @@ import { encodeFrameInto, MAX_FRAME_BYTES } from "../../../protocol/encode.js";
 import type {
   AlarmFrame,
   BirthFrame,
+  ConfigRefusedFrame,
   EventFrame,
   StatusFrame,
   TelemetryFrame,
   UplinkFrame,
 } from "../../../protocol/frames.js";
-import { FrameType, U16, U32 } from "../../../protocol/schema.js";
+import { CONFIG_REFUSED_NO_PARAM, ConfigRefusal, FrameType, U16, U32 } from "../../../protocol/schema.js";
 import { type Outbox, Priority } from "../outbox.js";
 import type { FrameCounter } from "../storage.js";
 
@@ -25,6 +26,7 @@ import type { FrameCounter } from "../storage.js";
 export function priorityOf(type: number): Priority {
   switch (type) {
     case FrameType.Alarm:
+    case FrameType.ConfigRefused:
       return Priority.Alarm;
     case FrameType.Event:
       return Priority.Event;
@@ -74,6 +76,13 @@ export class FrameBuilder {
     radioTxFailCount: 0,
     radioRxCount: 0,
     outboxDepth: 0,
+  };
+  readonly configRefused: ConfigRefusedFrame = {
+    type: FrameType.ConfigRefused,
+    revision: 0,
+    param: 0,
+    reason: 0,
+    value: 0,
   };
   readonly birth: BirthFrame;
   #buf = new Uint8Array(MAX_FRAME_BYTES);
@@ -136,6 +145,19 @@ export class FrameBuilder {
     a.value = clampInt(value, 0, U16);
     a.ageS = clampInt(ageS, 0, U16);
     return this.emit(a);
+  }
+
+  /**
+   * A refused config downlink, what and why (alarm priority): `param` outside 0..254 -> 255 (none named),
+   * `reason` outside 0..15 -> Other, `value` clamped to 0..2^32-1 (NaN -> 0).
+   */
+  emitConfigRefused(revision: number, param: number, reason: number, value: number): number {
+    const f = this.configRefused;
+    f.revision = clampInt(revision, 0, U32);
+    f.param = param >= 0 && param < CONFIG_REFUSED_NO_PARAM ? param | 0 : CONFIG_REFUSED_NO_PARAM;
+    f.reason = reason >= 0 && reason <= 15 ? reason | 0 : ConfigRefusal.Other;
+    f.value = clampInt(value, 0, U32);
+    return this.emit(f);
   }
 
   emitStatus(
