@@ -18,23 +18,13 @@
  * Every key file is written whole to a temporary file (mode 0600), synced and renamed into place.
  */
 import { randomBytes } from "node:crypto";
-import {
-  chmodSync,
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readFileSync, unlinkSync } from "node:fs";
 import path from "node:path";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { parse } from "yaml";
 import { KEY_SLOTS } from "../../firmware/node/console/provisioning.js";
+import { syncDir, writeFileDurably } from "./durable-file.js";
 import { ProvisionError } from "./errors.js";
 
 /** Slots the tool fills: the frame MAC key and the LoRaWAN AppKey (the MQTT password is the site's). */
@@ -144,36 +134,13 @@ export function pendingKeyPath(dir: string, nodeId: string): string {
   return path.join(dir, `${nodeId}.keys.pending.json`);
 }
 
-/** Writes a key file whole: temporary file (mode 0600), fsync, rename; a crash leaves the old file or the new. */
+/** Writes a key file whole (mode 0600, durable-file.ts): a crash leaves the old file or the new. */
 function writeKeyDoc(file: string, nodeId: string, keys: KeySet): void {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const doc: Record<string, string> = { nodeId };
   for (const [slot, key] of keys)
     doc[slot] = slot === "mqtt-password" ? new TextDecoder().decode(key) : Buffer.from(key).toString("hex");
-  const tmp = `${file}.tmp`;
-  const fd = openSync(tmp, "w", 0o600);
-  try {
-    chmodSync(tmp, 0o600); // an older .tmp keeps its mode through open()
-    writeSync(fd, `${JSON.stringify(doc, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-  syncDir(path.dirname(file));
-}
-
-function syncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, "r");
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Not every platform opens a directory (Windows): the renames are still atomic there.
-  }
+  writeFileDurably(file, `${JSON.stringify(doc, null, 2)}\n`, 0o600);
 }
 
 function readKeysIfAny(file: string): KeySet | undefined {

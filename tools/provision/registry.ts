@@ -25,12 +25,12 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
-  renameSync,
   unlinkSync,
   writeSync,
 } from "node:fs";
 import path from "node:path";
 import { sha256 } from "@noble/hashes/sha2.js";
+import { writeFileDurably } from "./durable-file.js";
 import { ProvisionError } from "./errors.js";
 
 export const DEFAULT_REGISTRY = ".minewatch/registry.jsonl";
@@ -136,28 +136,9 @@ export function readAnchor(file: string): Anchor | undefined {
   return a as Anchor;
 }
 
-/** Replaces `<file>.head` atomically: a crash leaves the old anchor or the new one, never a torn one. */
+/** Replaces `<file>.head` durably (durable-file.ts): a crash leaves the old anchor or the new, never a torn one. */
 function writeAnchor(file: string, anchor: Anchor): void {
-  const f = anchorPath(file);
-  const tmp = `${f}.tmp`;
-  const fd = openSync(tmp, "w", 0o644);
-  try {
-    writeSync(fd, `${JSON.stringify(anchor)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, f);
-  try {
-    const dir = openSync(path.dirname(f), "r");
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
-  } catch {
-    // Not every platform opens a directory (Windows): the rename is still atomic there.
-  }
+  writeFileDurably(anchorPath(file), `${JSON.stringify(anchor)}\n`, 0o644);
 }
 
 /** Does the chain read from the file end where `end` says? */
