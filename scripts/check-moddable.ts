@@ -396,6 +396,8 @@ function build(plan: CheckPlan, variant: Variant, manifest: string, runDir: stri
   const PATH = [path.join(root, "node_modules", ".bin"), bin, process.env.PATH ?? ""].join(path.delimiter);
   const log = path.join(runDir, "build.log");
   process.stdout.write(`check:moddable ${variant}: mcconfig -m -p lin (log: ${path.relative(root, log)})\n`);
+  // mcconfig wants its -o directory to exist (a fresh checkout has none).
+  fs.mkdirSync(path.join(plan.outDir, "build"), { recursive: true });
   const r = spawnSync("mcconfig", ["-m", "-p", "lin", "-o", path.join(plan.outDir, "build"), manifest], {
     cwd: root,
     env: { ...process.env, PATH },
