@@ -7,6 +7,7 @@
  * 32 bits: no frame field needs more, and 64-bit heads would force BigInt onto the node.
  */
 import { ProtocolError } from "./errors.js";
+import { deepFreeze } from "./freeze.js";
 
 export const MAJOR_UINT = 0;
 export const MAJOR_NEGINT = 1;
@@ -213,3 +214,6 @@ function notShortest(at: number, n: number): ProtocolError {
 export function hex2(b: number): string {
   return (b < 16 ? "0" : "") + b.toString(16);
 }
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(MAJOR_NAMES);

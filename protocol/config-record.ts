@@ -11,6 +11,7 @@
 import { crc32 } from "./checksums.js";
 import { RecordError } from "./errors.js";
 import type { ConfigEntry } from "./frames.js";
+import { deepFreeze } from "./freeze.js";
 import { CONFIG_PARAMS, U32 } from "./schema.js";
 
 export const PARAM_COUNT = CONFIG_PARAMS.length;
@@ -190,3 +191,6 @@ export function decodeConfig(bytes: Uint8Array): NodeConfig {
   for (let i = 0; i < PARAM_COUNT; i++) params[i] = v.getFloat64(6 + 8 * i, true);
   return validateConfig({ revision: v.getUint32(1, true), params });
 }
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(ORDERED);

@@ -14,6 +14,7 @@ import type {
   TelemetryFrame,
   TimeSyncFrame,
 } from "./frames.js";
+import { deepFreeze } from "./freeze.js";
 import { AlarmLevel, Capability, Channel, ConfigRefusal, FrameType } from "./schema.js";
 
 export const EXAMPLE_BIRTH: BirthFrame = {
@@ -118,3 +119,15 @@ export const EXAMPLE_KEY = new Uint8Array([
   0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
 ]);
 export const EXAMPLE_COUNTER = 42;
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(EXAMPLES);
+deepFreeze(EXAMPLE_ALARM);
+deepFreeze(EXAMPLE_ALARM_ACK);
+deepFreeze(EXAMPLE_BIRTH);
+deepFreeze(EXAMPLE_CONFIG);
+deepFreeze(EXAMPLE_CONFIG_REFUSED);
+deepFreeze(EXAMPLE_EVENT);
+deepFreeze(EXAMPLE_STATUS);
+deepFreeze(EXAMPLE_TELEMETRY);
+deepFreeze(EXAMPLE_TIME_SYNC);

@@ -18,6 +18,7 @@
 import { crc32, crc32c } from "./checksums.js";
 import { CONFIG_RECORD_BYTES, decodeConfig, encodeConfig, type NodeConfig } from "./config-record.js";
 import { CodedError } from "./errors.js";
+import { deepFreeze } from "./freeze.js";
 
 /** Text fields of the record and their length limits. */
 export const TEXT_FIELDS = ["site", "level", "location", "profile", "override"] as const;
@@ -174,3 +175,8 @@ export function emptyRecord(nodeId: Uint8Array, config: NodeConfig): Provisionin
     override: "",
   };
 }
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(MAGIC);
+deepFreeze(TEXT_FIELDS);
+deepFreeze(TEXT_MAX);

@@ -7,6 +7,7 @@
  * clamps a reading to a range before it builds a frame (e.g. telemetry's vibration peak saturates at 65535).
  * Every range keeps its field at most 3 CBOR bytes where a budget needs it (see budgets below).
  */
+import { deepFreeze } from "./freeze.js";
 
 /** Wire protocol version, in every frame's header. Bump it when any table below changes meaning. */
 export const PROTOCOL_VERSION = 1;
@@ -311,3 +312,13 @@ export const HEADER_TYPE_MASK = 0x0f;
 export const TRAILER_BYTES = 6;
 export const MAC_BYTES = 4;
 export const MAC_KEY_BYTES = 16;
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(AlarmLevel);
+deepFreeze(BY_TYPE);
+deepFreeze(CHANNEL_NAMES);
+deepFreeze(CHANNEL_UNITS);
+deepFreeze(Capability);
+deepFreeze(Channel);
+deepFreeze(FrameType);
+deepFreeze(LEVEL_NAMES);

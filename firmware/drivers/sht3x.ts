@@ -18,6 +18,8 @@
  * data line) -> Garbage; a CRC mismatch -> Checksum; status bit 4 set -> Reset (status cleared, heater
  * setting restored, measurement restarted).
  */
+
+import { deepFreeze } from "../../protocol/freeze.js";
 import { DriverError, SensorFault, type SensorFaultCode } from "./faults.js";
 
 /** Commands (datasheet table 9 and 4.8-4.11), 16 bit, MSB first, no CRC. */
@@ -254,3 +256,6 @@ export class SHT3x {
 }
 
 export default SHT3x;
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(REPEATABILITY);

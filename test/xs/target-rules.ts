@@ -44,6 +44,9 @@ export const TARGET_PRELUDE = `(function () {
   const seen = new WeakSet();
   const tables = [];
   const preloadedModules = [];
+  // Data objects a module left unfrozen: xsl warns "not frozen" and aliases each into RAM on the device.
+  const notFrozen = [];
+  const functionPrototypes = new WeakSet();
   const hostGlobals = new Set(${JSON.stringify(XSNAP_HOST_GLOBALS)});
   const refused = [Map, Set, WeakMap, WeakSet, WeakRef];
   function kindOf(o) {
@@ -65,6 +68,9 @@ export const TARGET_PRELUDE = `(function () {
       problems.push(where + ": a " + kind + " made at module level is mutable state in flash; create it at run time in its owner");
       return;
     }
+    if (typeof o === "function" && typeof o.prototype === "object" && o.prototype) functionPrototypes.add(o.prototype);
+    if (module && typeof o === "object" && !Object.isFrozen(o) && !functionPrototypes.has(o) && !(o instanceof RegExp))
+      notFrozen.push(module + ": " + where);
     Object.freeze(o);
     for (const key of Reflect.ownKeys(o)) {
       const d = Object.getOwnPropertyDescriptor(o, key);
@@ -107,7 +113,11 @@ export const TARGET_PRELUDE = `(function () {
   });
   Object.defineProperty(globalThis, "__minewatchPreloadReport", {
     value: function preloadReport() {
-      return JSON.stringify({ modules: preloadedModules, tables: tables.map((t) => t.module + ": " + t.where) });
+      return JSON.stringify({
+        modules: preloadedModules,
+        tables: tables.map((t) => t.module + ": " + t.where),
+        notFrozen: notFrozen,
+      });
     },
   });
   Object.defineProperty(globalThis, "__minewatchCheckFlashTables", {

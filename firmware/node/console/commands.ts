@@ -14,6 +14,7 @@ import {
   SECRET_MIN_BYTES,
   SESSION_IDLE_MS,
 } from "../../../protocol/console-wire.js";
+import { deepFreeze } from "../../../protocol/freeze.js";
 import { ConsoleErr } from "./errors.js";
 import { type ConsoleHost, type ConsoleRefusal, isRefusal } from "./host.js";
 import { type LineBuffer, parseDecimal, parseUint, type Tokens } from "./line.js";
@@ -576,3 +577,8 @@ function parseHex32(bytes: Uint8Array, from: number): number {
   }
   return v;
 }
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(NAMES);
+deepFreeze(NAME_BYTES);
+deepFreeze(USAGE);

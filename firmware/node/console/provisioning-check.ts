@@ -5,6 +5,7 @@
  * runs the same before it writes. Runs on XS: no Node API; nothing here is per sample.
  */
 import { validateConfig } from "../../../protocol/config-record.js";
+import { deepFreeze } from "../../../protocol/freeze.js";
 import { ProvisioningError, type ProvisioningRecord } from "../../../protocol/provisioning-record.js";
 import { gasProfileNamed, resolveGasSettings } from "../../sensing/profiles/index.js";
 import type { GasName } from "../../sensing/profiles/types.js";
@@ -98,3 +99,8 @@ export function checkCalibration(
       offset,
     );
 }
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(GASES);
+deepFreeze(GAS_CONSOLE_NAMES);
+deepFreeze(UNITS);

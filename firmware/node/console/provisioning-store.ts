@@ -11,6 +11,7 @@
  */
 import { crc32 } from "../../../protocol/checksums.js";
 import { encodeConfig } from "../../../protocol/config-record.js";
+import { deepFreeze } from "../../../protocol/freeze.js";
 import { decodeProvisioning, type ProvisioningRecord } from "../../../protocol/provisioning-record.js";
 import type { Calibration } from "../../sensing/gas/index.js";
 import { KEY_CONFIG, type KeyValueStore, readBytes, readU32, writeU32 } from "../storage.js";
@@ -205,3 +206,7 @@ export function calibrationsOf(
   }
   return out;
 }
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(KEY_SLOTS);
+deepFreeze(PROV_SLOTS);

@@ -16,6 +16,7 @@
  */
 import type { FrameMac } from "../../../protocol/auth.js";
 import { CONFIG_RECORD_BYTES, encodeConfig } from "../../../protocol/config-record.js";
+import { deepFreeze } from "../../../protocol/freeze.js";
 import { toHex } from "../../../protocol/hex.js";
 import {
   CONFIG_OFFSET,
@@ -482,3 +483,6 @@ export class RuntimeConsoleHost implements ConsoleHost {
     }
   }
 }
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(NOT_RUNNING);

@@ -12,6 +12,8 @@
  * Allocation-free per sample and per tick; a timer is re-armed (allocating on the board's Timer) only
  * when the annunciation changes, so the pattern starts in phase.
  */
+
+import { deepFreeze } from "../../../protocol/freeze.js";
 import type { Clock, TimerId } from "../clock.js";
 import { type KeyValueStore, readU32, writeU32 } from "../storage.js";
 import { RelayFeedbackFault, RelayMonitor } from "./feedback.js";
@@ -266,3 +268,6 @@ export class Interlock {
     }
   }
 }
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(INTERLOCK_EVENT_NAMES);

@@ -9,6 +9,7 @@
  * power loss) can hold the relay energised. Every output is written 0 the moment it is opened.
  * The reset button closes to ground with the input's pull-up: pressing it gives a falling edge.
  */
+import { deepFreeze } from "../../../protocol/freeze.js";
 export interface DigitalPin {
   read(): number;
   write(value: 0 | 1): void;
@@ -112,3 +113,6 @@ export class InterlockIo {
     open.length = 0;
   }
 }
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(INTERLOCK_PIN_NAMES);

@@ -21,6 +21,7 @@
  *
  * A pattern is a period and on-intervals inside it; `levelAt` is a few comparisons, no allocation.
  */
+import { deepFreeze } from "../../../protocol/freeze.js";
 export const Annunciation = Object.freeze({ None: 0, Fault: 1, Warning: 2, Danger: 3 });
 export type AnnunciationCode = (typeof Annunciation)[keyof typeof Annunciation];
 export const ANNUNCIATION_NAMES = ["none", "fault", "warning", "danger"] as const;
@@ -60,3 +61,6 @@ export function levelAt(pattern: Pattern, sinceStartMs: number): 0 | 1 {
 
 /** Slot of the pattern clock: every pattern edge above is a multiple of it. */
 export const PATTERN_STEP_MS = 100;
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(ANNUNCIATION_NAMES);

@@ -15,6 +15,7 @@
  * Also: a relay feedback fault is a fault on the CH4 channel (alarm frame, level fault, value
  * RELAY_FAULT_CODE) since the interlock is that channel's protective function.
  */
+import { deepFreeze } from "../../../protocol/freeze.js";
 export const InterlockState = Object.freeze({ Energised: 0, Held: 1, Tripped: 2, ResetReady: 3 });
 export type InterlockStateCode = (typeof InterlockState)[keyof typeof InterlockState];
 export const INTERLOCK_STATE_NAMES = ["energised", "held", "tripped", "reset-ready"] as const;
@@ -40,3 +41,6 @@ export function decodeInterlockStatus(sensorFaults: number): InterlockStatus {
   const b = (sensorFaults >>> INTERLOCK_SHIFT) & 0xff;
   return { state: b & 7, latched: (b >> 3) & 7, relayFault: (b >> 6) & 3 };
 }
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(INTERLOCK_STATE_NAMES);

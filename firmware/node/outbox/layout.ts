@@ -38,6 +38,7 @@
 
 /** What the outbox needs of a flash region: Moddable's `flash` module shape (read returns an ArrayBuffer). */
 import { CodedError } from "../../../protocol/errors.js";
+import { deepFreeze } from "../../../protocol/freeze.js";
 
 export interface FlashRegion {
   readonly byteLength: number;
@@ -104,3 +105,7 @@ export function allErased(bytes: Uint8Array, start: number, end: number): boolea
   for (let i = start; i < end; i++) if (bytes[i] !== 0xff) return false;
   return true;
 }
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(PRIORITY_NAMES);
+deepFreeze(Priority);

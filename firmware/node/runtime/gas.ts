@@ -11,6 +11,7 @@
  * 12 calibration overdue), 0 when healthy.
  */
 import { type NodeConfig, Param } from "../../../protocol/config-record.js";
+import { deepFreeze } from "../../../protocol/freeze.js";
 import { AlarmLevel, Channel } from "../../../protocol/schema.js";
 import {
   type Calibration,
@@ -167,3 +168,7 @@ export class GasChannels {
     return p ? p.filtered * TELEMETRY_SCALE[ch]! : Number.NaN;
   }
 }
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(FIELDS);
+deepFreeze(OVERRIDES);

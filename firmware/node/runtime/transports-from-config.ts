@@ -22,6 +22,7 @@
  * Runs on XS.
  */
 import { brokerAddressProblem } from "../../../protocol/broker-address.js";
+import { deepFreeze } from "../../../protocol/freeze.js";
 import { RegionError } from "../../../protocol/lorawan-regions.js";
 import type { Clock } from "../clock.js";
 import { KEY_SLOTS } from "../console/provisioning-store.js";
@@ -202,3 +203,6 @@ function asRuntimeError(e: unknown): RuntimeError {
     return new RuntimeError("bad-config", e.message, e.value);
   return new RuntimeError("bad-option", e instanceof Error ? e.message : String(e), e);
 }
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(TRANSPORT_CHOICES);

@@ -7,6 +7,7 @@
  * "vibration" = ADXL355 on the default SPI bus (chip select `pin.accelSelect`); "combo" = both.
  */
 
+import { deepFreeze } from "../../../protocol/freeze.js";
 import { Channel } from "../../../protocol/schema.js";
 import { ADS1115, type ChannelOptions, type I2CBusClass, Mux } from "../../drivers/ads1115.js";
 import { ADXL355, type SpiSensorOptions } from "../../drivers/adxl355.js";
@@ -125,3 +126,7 @@ export function openBattery(Analog: AnalogClass | undefined, wiring: BatteryWiri
     configure: { dividerRatio: wiring.dividerRatio },
   });
 }
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(DEFAULT_CELL_FRONT_ENDS);
+deepFreeze(VARIANTS);

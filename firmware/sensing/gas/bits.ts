@@ -2,6 +2,7 @@
  * What comes out of a gas channel: alarm bits, fault bits and one summary state. Bit masks so that the
  * per-sample path compares integers and allocates nothing; names for logs, the CLI and JSON.
  */
+import { deepFreeze } from "../../../protocol/freeze.js";
 
 /** Alarm levels (several may be on at once). */
 export const GasAlarm = Object.freeze({
@@ -73,3 +74,8 @@ export function gasFaultNames(bits: number): string[] {
   for (let i = 0; i < FAULT_NAMES.length; i++) if (bits & (1 << i)) out.push(FAULT_NAMES[i]!);
   return out;
 }
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(ALARM_NAMES);
+deepFreeze(FAULT_NAMES);
+deepFreeze(STATE_NAMES);

@@ -2,6 +2,8 @@
  * One gas channel: calibrate -> (smooth, rate of rise) -> STEL/TWA -> set-points -> faults, in one push().
  * See index.ts for the public API and its contract.
  */
+
+import { deepFreeze } from "../../../protocol/freeze.js";
 import { GasError } from "../errors.js";
 import { resolveGasSettings } from "../profiles/index.js";
 import type { GasName, GasProfile, GasSettings, GasUnit } from "../profiles/types.js";
@@ -292,3 +294,6 @@ export class GasChannelPipeline {
 }
 
 const GAS_INDEX: Readonly<Record<GasName, number>> = { ch4: 1, co: 2, o2: 3, h2s: 4 };
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(GAS_INDEX);

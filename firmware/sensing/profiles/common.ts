@@ -3,6 +3,8 @@
  * these is a rule; each is a DEFAULT (design choice) with its reason, and a node overrides them at
  * provisioning to match its own sensor (GasChannelOptions.settings).
  */
+
+import { deepFreeze } from "../../../protocol/freeze.js";
 import { DAY_MS, type GasSettings, MINUTE_MS } from "./types.js";
 
 /** Fields every gas shares; set-points are filled in by each profile. */
@@ -93,3 +95,10 @@ export const O2_DEFAULTS: GasDefaults = {
   calIntervalMs: 30 * DAY_MS,
   noDataPeriods: 3,
 };
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(CH4_DEFAULTS);
+deepFreeze(CO_DEFAULTS);
+deepFreeze(H2S_DEFAULTS);
+deepFreeze(O2_DEFAULTS);
+deepFreeze(TOXIC_COMMON);

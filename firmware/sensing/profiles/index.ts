@@ -2,6 +2,8 @@
  * Built-in set-point profiles and the one function that turns (profile, gas, location, overrides) into the
  * settings a gas channel runs with, validating every number (GasError names the field and the value).
  */
+
+import { deepFreeze } from "../../../protocol/freeze.js";
 import { GasError } from "../errors.js";
 import { KZ_RU_COAL } from "./kz-ru-coal.js";
 import type { Ch4Trip, GasName, GasProfile, GasSettings, SetPoint } from "./types.js";
@@ -137,3 +139,6 @@ export function resolveCh4Trip(profile: GasProfile | string, location: string): 
 }
 
 export { KZ_RU_COAL, US_MSHA_COAL };
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(GAS_PROFILES);

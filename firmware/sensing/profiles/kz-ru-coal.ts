@@ -14,6 +14,8 @@
  * "confirmed: <clause>" = read at the source; "UNCONFIRMED" = the figure the rule is known for, text not
  * read: a design default until checked; "DEFAULT" = design choice.
  */
+
+import { deepFreeze } from "../../../protocol/freeze.js";
 import { CH4_DEFAULTS, CO_DEFAULTS, H2S_DEFAULTS, O2_DEFAULTS } from "./common.js";
 import type { GasProfile } from "./types.js";
 
@@ -122,3 +124,6 @@ export const KZ_RU_COAL: GasProfile = {
     },
   },
 };
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(KZ_RU_COAL);

@@ -14,6 +14,7 @@
  * (ranges, windows, warm-up, calibration interval) are all design defaults (see common.ts); a profile value
  * that differs from its common.ts default must have an entry here.
  */
+import { deepFreeze } from "../../../protocol/freeze.js";
 export type ProvenanceStatus = "confirmed" | "corrected" | "unconfirmed" | "default";
 
 export interface Provenance {
@@ -336,3 +337,7 @@ export const TRIP_PROVENANCE: Readonly<Record<string, readonly Provenance[]>> = 
     },
   ],
 };
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(PROVENANCE);
+deepFreeze(TRIP_PROVENANCE);

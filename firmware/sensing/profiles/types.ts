@@ -6,6 +6,7 @@
  * Every number in a profile file carries a comment naming its source or saying DEFAULT (design choice);
  * SOURCES.md lists them all with the exact clause.
  */
+import { deepFreeze } from "../../../protocol/freeze.js";
 export type GasName = "ch4" | "co" | "o2" | "h2s";
 export const GAS_NAMES: readonly GasName[] = ["ch4", "co", "o2", "h2s"];
 
@@ -100,3 +101,7 @@ export interface GasProfile {
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(GAS_NAMES);
+deepFreeze(GAS_UNITS);

@@ -9,6 +9,8 @@
  * 1972 TLV (the 1972 rows themselves were not read: UNCONFIRMED). O2: confirmed 30 U.S.C. 863(b), not less
  * than 19.5 %. Status of every number: provenance.ts (checked by a test) and SOURCES.md.
  */
+
+import { deepFreeze } from "../../../protocol/freeze.js";
 import { CH4_DEFAULTS, CO_DEFAULTS, H2S_DEFAULTS, O2_DEFAULTS } from "./common.js";
 import { DAY_MS, type GasProfile } from "./types.js";
 
@@ -112,3 +114,7 @@ export const US_MSHA_COAL: GasProfile = {
     },
   },
 };
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(US_MSHA_COAL);
+deepFreeze(WORKING_PLACE);

@@ -20,6 +20,7 @@
  * Nothing here allocates per byte or per line: lines assemble into a preallocated buffer and are classified
  * by comparing bytes with patterns encoded once. Runs on XS.
  */
+import { deepFreeze } from "../../../../protocol/freeze.js";
 
 /** Commands the driver sends or the modem names in an answer. */
 export const AtCommand = Object.freeze({
@@ -366,3 +367,7 @@ export class AtCommandWriter {
     return this.byte(CR).byte(LF);
   }
 }
+
+// Tables frozen at load, so a preload puts them in flash as they are (protocol/freeze.ts).
+deepFreeze(NAMES);
+deepFreeze(PHRASES);
