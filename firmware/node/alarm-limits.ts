@@ -17,6 +17,7 @@
  * Runs on XS; allocates only for the problems it returns (never per sample).
  */
 import { Param } from "../../protocol/config-record.js";
+import { deepFreeze } from "../../protocol/freeze.js";
 import { O2_NORMAL_AIR_PCT_VOL } from "../sensing/profiles/common.js";
 import { gasProfileNamed, resolveGasSettings } from "../sensing/profiles/index.js";
 import type { GasName, GasSettings } from "../sensing/profiles/types.js";
@@ -46,26 +47,28 @@ export interface AlarmLimitProblem {
   unit?: string;
 }
 
-type Field = "a1" | "a2" | "stel" | "twa" | "enrichment";
+export type SetPointField = "a1" | "a2" | "stel" | "twa" | "enrichment";
+type Field = SetPointField;
 
 /** [config param, gas, profile field, scale to the gas's unit] of every set-point parameter. */
-export const SETPOINT_PARAMS: readonly (readonly [number, GasName, Field, number])[] = Object.freeze([
-  Object.freeze([Param.ch4A1CentiPctVol, "ch4", "a1", 100] as const),
-  Object.freeze([Param.ch4A2CentiPctVol, "ch4", "a2", 100] as const),
-  Object.freeze([Param.coA1Ppm, "co", "a1", 1] as const),
-  Object.freeze([Param.coA2Ppm, "co", "a2", 1] as const),
-  Object.freeze([Param.coStelPpm, "co", "stel", 1] as const),
-  Object.freeze([Param.coTwaPpm, "co", "twa", 1] as const),
-  Object.freeze([Param.o2LowA1DeciPctVol, "o2", "a1", 10] as const),
-  Object.freeze([Param.o2LowA2DeciPctVol, "o2", "a2", 10] as const),
-  Object.freeze([Param.o2HighDeciPctVol, "o2", "enrichment", 10] as const),
-  Object.freeze([Param.h2sA1DeciPpm, "h2s", "a1", 10] as const),
-  Object.freeze([Param.h2sA2DeciPpm, "h2s", "a2", 10] as const),
-  Object.freeze([Param.h2sStelDeciPpm, "h2s", "stel", 10] as const),
-  Object.freeze([Param.h2sTwaDeciPpm, "h2s", "twa", 10] as const),
+export const SETPOINT_PARAMS: readonly (readonly [number, GasName, Field, number])[] = deepFreeze([
+  [Param.ch4A1CentiPctVol, "ch4", "a1", 100] as const,
+  [Param.ch4A2CentiPctVol, "ch4", "a2", 100] as const,
+  [Param.coA1Ppm, "co", "a1", 1] as const,
+  [Param.coA2Ppm, "co", "a2", 1] as const,
+  [Param.coStelPpm, "co", "stel", 1] as const,
+  [Param.coTwaPpm, "co", "twa", 1] as const,
+  [Param.o2LowA1DeciPctVol, "o2", "a1", 10] as const,
+  [Param.o2LowA2DeciPctVol, "o2", "a2", 10] as const,
+  [Param.o2HighDeciPctVol, "o2", "enrichment", 10] as const,
+  [Param.h2sA1DeciPpm, "h2s", "a1", 10] as const,
+  [Param.h2sA2DeciPpm, "h2s", "a2", 10] as const,
+  [Param.h2sStelDeciPpm, "h2s", "stel", 10] as const,
+  [Param.h2sTwaDeciPpm, "h2s", "twa", 10] as const,
 ]);
 
-const UNIT: Readonly<Record<GasName, string>> = Object.freeze({
+/** Units set-points are written in (node.yaml, console, messages). */
+export const SETPOINT_UNIT: Readonly<Record<GasName, string>> = Object.freeze({
   ch4: "%vol",
   co: "ppm",
   o2: "%vol",
@@ -73,11 +76,11 @@ const UNIT: Readonly<Record<GasName, string>> = Object.freeze({
 });
 
 /** A1 / A2 parameters per gas, for the order check. */
-const A1_A2: readonly (readonly [GasName, number, number, number])[] = Object.freeze([
-  Object.freeze(["ch4", Param.ch4A1CentiPctVol, Param.ch4A2CentiPctVol, 100] as const),
-  Object.freeze(["co", Param.coA1Ppm, Param.coA2Ppm, 1] as const),
-  Object.freeze(["o2", Param.o2LowA1DeciPctVol, Param.o2LowA2DeciPctVol, 10] as const),
-  Object.freeze(["h2s", Param.h2sA1DeciPpm, Param.h2sA2DeciPpm, 10] as const),
+const A1_A2: readonly (readonly [GasName, number, number, number])[] = deepFreeze([
+  ["ch4", Param.ch4A1CentiPctVol, Param.ch4A2CentiPctVol, 100] as const,
+  ["co", Param.coA1Ppm, Param.coA2Ppm, 1] as const,
+  ["o2", Param.o2LowA1DeciPctVol, Param.o2LowA2DeciPctVol, 10] as const,
+  ["h2s", Param.h2sA1DeciPpm, Param.h2sA2DeciPpm, 10] as const,
 ]);
 
 /**
@@ -119,7 +122,7 @@ export function alarmLimitProblems(
     const s = settingsOf(gas);
     const value = raw / scale;
     const where = `setpoints.${gas}.${field}`;
-    const unit = UNIT[gas];
+    const unit = SETPOINT_UNIT[gas];
     const problem = (code: number, why: string) =>
       out.push({ param, code, value, field: where, message: `${where} ${value} ${unit} ${why}` });
     if (!(value > s.rangeMin && value <= s.rangeMax)) {
@@ -166,7 +169,7 @@ export function alarmLimitProblems(
         code: AlarmLimit.A1AfterA2,
         value: param === a1Param ? a1 : a2,
         field: `setpoints.${gas}.${param === a1Param ? "a1" : "a2"}`,
-        message: `setpoints.${gas}: A1 ${a1} ${UNIT[gas]} is ${falling ? "below" : "above"} A2 ${a2} ${UNIT[gas]}, so the early warning would come after the danger alarm`,
+        message: `setpoints.${gas}: A1 ${a1} ${SETPOINT_UNIT[gas]} is ${falling ? "below" : "above"} A2 ${a2} ${SETPOINT_UNIT[gas]}, so the early warning would come after the danger alarm`,
       });
     }
   }

@@ -23,7 +23,13 @@
  */
 import { readFileSync } from "node:fs";
 import { isScalar, parseDocument, YAMLParseError } from "yaml";
-import { AlarmLimit, alarmLimitProblems } from "../../firmware/node/alarm-limits.js";
+import {
+  AlarmLimit,
+  alarmLimitProblems,
+  SETPOINT_PARAMS,
+  SETPOINT_UNIT,
+  type SetPointField,
+} from "../../firmware/node/alarm-limits.js";
 import { checkRecord } from "../../firmware/node/console/provisioning.js";
 import { GAS_PROFILES, gasProfileNamed } from "../../firmware/sensing/profiles/index.js";
 import type { GasName } from "../../firmware/sensing/profiles/types.js";
@@ -37,31 +43,20 @@ import {
 } from "../../protocol/provisioning-record.js";
 import { ProvisionError } from "./errors.js";
 
-type SetPointField = "a1" | "a2" | "stel" | "twa" | "enrichment";
-
-/** Per gas: its set-point fields -> [config param, scale of the stored integer]. */
-const SETPOINTS: Readonly<Record<GasName, Partial<Record<SetPointField, readonly [number, number]>>>> = {
-  ch4: { a1: [Param.ch4A1CentiPctVol, 100], a2: [Param.ch4A2CentiPctVol, 100] },
-  co: {
-    a1: [Param.coA1Ppm, 1],
-    a2: [Param.coA2Ppm, 1],
-    stel: [Param.coStelPpm, 1],
-    twa: [Param.coTwaPpm, 1],
-  },
-  o2: {
-    a1: [Param.o2LowA1DeciPctVol, 10],
-    a2: [Param.o2LowA2DeciPctVol, 10],
-    enrichment: [Param.o2HighDeciPctVol, 10],
-  },
-  h2s: {
-    a1: [Param.h2sA1DeciPpm, 10],
-    a2: [Param.h2sA2DeciPpm, 10],
-    stel: [Param.h2sStelDeciPpm, 10],
-    twa: [Param.h2sTwaDeciPpm, 10],
-  },
-};
+/** Per gas: its set-point fields -> [config param, scale of the stored integer] (alarm-limits.ts's table). */
+const SETPOINTS: Readonly<Record<GasName, Partial<Record<SetPointField, readonly [number, number]>>>> =
+  (() => {
+    const out: Record<GasName, Partial<Record<SetPointField, readonly [number, number]>>> = {
+      ch4: {},
+      co: {},
+      o2: {},
+      h2s: {},
+    };
+    for (const [param, gas, field, scale] of SETPOINT_PARAMS) out[gas][field] = [param, scale];
+    return out;
+  })();
 const GAS_INDEX: Readonly<Record<GasName, number>> = { ch4: 0, co: 1, o2: 2, h2s: 3 };
-const UNIT: Readonly<Record<GasName, string>> = { ch4: "%vol", co: "ppm", o2: "%vol", h2s: "ppm" };
+const UNIT = SETPOINT_UNIT;
 const TOP_KEYS = [
   "nodeId",
   "site",
